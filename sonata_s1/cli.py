@@ -1,0 +1,58 @@
+"""``sonata-s1`` command line: parse, dispatch, report. No logic lives here.
+
+Each subcommand is implemented by a module exposing ``add_arguments(parser)`` and
+``run(args) -> int``; modules are imported only when their command runs, so ``--help`` is fast
+and a command never pays for NEURON or BMTK imports it does not need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check-source": ("sonata_s1.source.check", "validate the NetPyNE source data and summarise it"),
+    "convert-cells": ("sonata_s1.cells.convert", "NetPyNE cell JSONs -> SWC morphologies + biophysics JSON"),
+    "cell-response": ("sonata_s1.cells.response", "step-current response of one cell model (JSON on stdout)"),
+    "validate-cells": ("sonata_s1.cells.validate", "compare every converted cell with the NetPyNE JSON instantiation"),
+    "build": ("sonata_s1.sonata.build", "build the S1+thalamus SONATA circuit"),
+    "stats": ("sonata_s1.sonata.stats", "connection statistics of a built circuit vs. expectations"),
+    "to-nwb": ("sonata_s1.nwb", "convert a SONATA simulation output to NWB"),
+    "plot": ("sonata_s1.plots", "redraw the raster and rate figures of a simulation output"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sonata-s1", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module)
+        if "--help" in sys.argv or "-h" in sys.argv or (len(sys.argv) > 1 and sys.argv[1] == name):
+            try:
+                importlib.import_module(module).add_arguments(p)
+            except ModuleNotFoundError as exc:  # a command whose module is not there yet
+                p.set_defaults(_missing=str(exc))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is not None:
+        sys.argv = [sys.argv[0], *argv]
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:])
+    if getattr(args, "_missing", None):
+        parser.error(f"command {args.command!r} is not available: {args._missing}")
+    module = importlib.import_module(args._module)
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
