@@ -1,0 +1,12 @@
+"""Circuit rules: NetPyNE source model -> node and edge arrays (``tables``), pure numpy, no file output.
+
+Entry point: :func:`build_circuit` with :class:`CircuitOptions`; see ``docs/circuit.md`` for the
+conventions (axes, scaling, streams, deviations).
+"""
+
+from .build import Circuit, build_circuit
+from .expected import ExpectedCount
+from .options import CircuitOptions
+from .tables import EdgeChunk, EdgeTable, NodeTable
+
+__all__ = ["Circuit", "CircuitOptions", "EdgeChunk", "EdgeTable", "ExpectedCount", "NodeTable", "build_circuit"]
