@@ -80,6 +80,9 @@ def atomic_output_dir(out: Path, *, force: bool = False, marker: dict[str, Any] 
     check_output_dir(out, force=force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a circuit is an ordinary directory
     old: Path | None = None
     try:
         yield tmp

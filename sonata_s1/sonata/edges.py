@@ -87,7 +87,21 @@ def _resizable(parent: h5py.Group, name: str, dtype: np.dtype) -> h5py.Dataset:
 def _column_dtype(name: str, values: np.ndarray, where: str) -> np.dtype:
     if h5util.is_string_array(values):
         raise WriterInputError(f"{where}: string edge column {name!r} is not supported (use an edge type)")
-    return h5util.coerce_attribute(name, values[:1], where).dtype
+    return h5util.coerce_attribute(name, values, where).dtype
+
+
+def _fit(name: str, values: np.ndarray, dtype: np.dtype, where: str) -> np.ndarray:
+    """Cast a later chunk's column to the dataset dtype fixed by the first chunk, never wrapping."""
+    if values.dtype == dtype:
+        return values
+    if values.dtype.kind in "iu" and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if values.size and (int(values.min()) < info.min or int(values.max()) > info.max):
+            raise WriterInputError(f"{where}: column {name!r} values [{int(values.min())}, {int(values.max())}] "
+                                   f"do not fit the dtype {dtype} chosen from the first chunk")
+    elif not np.can_cast(values.dtype, dtype, "same_kind"):
+        raise WriterInputError(f"{where}: column {name!r} changed dtype between chunks ({values.dtype} vs {dtype})")
+    return values.astype(dtype)
 
 
 def _check_chunk(chunk: EdgeChunk, columns: list[str], prev_target: int, n_source: int, n_target: int,
@@ -192,7 +206,8 @@ def write_edges(table: EdgeTable, network_dir: Path, models_dir: Path, *, n_sour
                 "edge_type_id": np.asarray(chunk.edge_type_id, dtype=np.int64),
             }
             for name in columns:
-                arrays[name] = h5util.coerce_attribute(name, np.asarray(chunk.columns[name]), where)
+                values = h5util.coerce_attribute(name, np.asarray(chunk.columns[name]), where)
+                arrays[name] = _fit(name, values, datasets[name].dtype, where)
             prev_target = int(arrays["target_node_id"][-1])
             writer.add(arrays)
             if on_rows is not None:

@@ -9,6 +9,7 @@ follow what bluepysnap's validator expects (§3.3) and what the three readers ac
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,16 @@ UNSIGNED_ATTRIBUTES = frozenset({
 })
 
 
+#: Unsigned columns where a negative value is a hard error (a section index must exist).
+STRICT_UNSIGNED = frozenset({"afferent_section_id", "efferent_section_id"})
+
+
 class WriterInputError(ValueError):
     """The tables handed to the writer are inconsistent (names the population and column)."""
+
+
+class WriterWarning(UserWarning):
+    """Written as given, but a SONATA validator will object (e.g. negative ``syn_type_id``)."""
 
 
 def open_h5(path: Path) -> h5py.File:
@@ -76,8 +85,14 @@ def coerce_attribute(name: str, values: np.ndarray, where: str) -> np.ndarray:
             raise WriterInputError(f"{where}: column {name!r} must be numeric, got {values.dtype}")
         return values.astype(np.float32)
     if name in UNSIGNED_ATTRIBUTES:
-        if values.dtype.kind == "f" or (values.dtype.kind == "i" and values.size and values.min() < 0):
-            raise WriterInputError(f"{where}: column {name!r} must hold non-negative integers")
+        if values.dtype.kind == "f":
+            raise WriterInputError(f"{where}: column {name!r} must hold integers, got {values.dtype}")
+        if values.dtype.kind == "i" and values.size and values.min() < 0:
+            if name in STRICT_UNSIGNED:
+                raise WriterInputError(f"{where}: column {name!r} must hold non-negative integers")
+            warnings.warn(f"{where}: column {name!r} has negative values (min {int(values.min())}); "
+                          "written as signed int, bluepysnap expects unsigned", WriterWarning, stacklevel=2)
+            return values
         if values.dtype.kind == "u":
             return values
         return values.astype(np.uint32 if (not values.size or values.max() < 2**32) else np.uint64)

@@ -4,6 +4,14 @@ Why this shape: node ids are the table rows (architecture contract 3), one node 
 every attribute, strings become ``@library`` enumerations (libsonata/bluepysnap decode them; BMTK
 sees integer codes, so anything BMTK needs as a string lives in the CSV, notes §3.1), and the
 dtype/format policy of :mod:`.h5util` makes the bytes reproducible.
+
+BMTK reads ``model_type``, ``model_template``, ``morphology``, ``dynamics_params`` and
+``model_processing`` through ``node[...]``, where an HDF5 column *wins* over the node-types CSV
+(``Node.__getitem__``) and ``@library`` is ignored: an enum column would hand BMTK an integer code,
+a string ``dynamics_params`` would skip BMTK's JSON loading and a string ``morphology`` its
+``morphologies_dir`` prefix (verified). So these keys live only in the CSV; when the circuit also
+provides them as attributes (bluepysnap's schema wants them) they are checked against the CSV and
+left out of the HDF5 file unless ``keep_bmtk_type_columns`` is set (a file for viewers, not BMTK).
 """
 
 from __future__ import annotations
@@ -29,7 +37,25 @@ class NodeFiles:
     size: int
 
 
-def write_nodes(table: NodeTable, network_dir: Path) -> NodeFiles:
+#: Node-type keys BMTK must read from the CSV (see module docstring).
+BMTK_TYPE_KEYS = ("model_type", "model_template", "morphology", "dynamics_params", "model_processing")
+
+
+def _check_against_types(table: NodeTable, name: str, where: str) -> None:
+    """A per-node copy of a node-type key must agree with the CSV row of the node's type."""
+    by_id = {int(r["node_type_id"]): r for r in table.node_types}
+    values = np.asarray(table.attributes[name]).astype(str)
+    type_ids = np.asarray(table.node_type_id)
+    for tid in np.unique(type_ids).tolist():
+        expected = by_id.get(int(tid), {}).get(name)
+        if expected is not None and str(expected) != "NONE":
+            ok = values[type_ids == tid] == str(expected)
+            if not ok.all():
+                raise WriterInputError(f"{where}: attribute {name!r} of node {int(np.flatnonzero(type_ids == tid)[~ok][0])} "
+                                       f"is {values[type_ids == tid][~ok][0]!r} but node type {tid} says {expected!r}")
+
+
+def write_nodes(table: NodeTable, network_dir: Path, *, keep_bmtk_type_columns: bool = False) -> NodeFiles:
     """Write ``<pop>_nodes.h5`` and ``<pop>_node_types.csv`` into ``network_dir``."""
     pop = table.population
     where = f"node population {pop!r}"
@@ -56,6 +82,10 @@ def write_nodes(table: NodeTable, network_dir: Path) -> NodeFiles:
         grp = h5util.group(root, "0")
         libraries: list[tuple[str, np.ndarray]] = []
         for name, values in table.attributes.items():
+            if name in BMTK_TYPE_KEYS and not keep_bmtk_type_columns:
+                if name in ("model_type", "model_template"):
+                    _check_against_types(table, name, where)
+                continue
             values = np.asarray(values)
             if h5util.is_string_array(values):
                 codes, lib = h5util.enumerate_strings(values)
