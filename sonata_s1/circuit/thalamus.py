@@ -254,8 +254,12 @@ def s1_thalamus_edge_table(ctx: BuildContext) -> EdgeTable:
                      {"AMPA_Th.json": dict(EXP2SYN["AMPA_Th"])})
 
 
+#: syn_type_id of TC:S1 synapses: the label has no BBP connID, so it gets one outside the table's range (0-134).
+TC_S1_SYN_TYPE_ID = 1000
+
+
 def tc_s1_kind() -> SynapseKind:
-    return SynapseKind(edge_type_id=TC_S1_EDGE_TYPE, flavour="TC_S1", conn_id=-1, label="TC:S1",
+    return SynapseKind(edge_type_id=TC_S1_EDGE_TYPE, flavour="TC_S1", conn_id=TC_S1_SYN_TYPE_ID, label="TC:S1",
                        template=TEMPLATE_AMPANMDA, gsyn=WEIGHT_TH_S1, params=dict(TC_S1_PARAMS))
 
 
