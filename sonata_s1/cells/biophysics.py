@@ -176,7 +176,7 @@ def from_cell_params(
             bad = set(ions[ion]) - {"e", "i", "o"}
             if bad:
                 raise CellModelError(f"{where}, ions.{ion}: unknown fields {sorted(bad)} (expected e, i, o)")
-            if population == S1 and ion == "ca" and sname in table.names:
+            if population == S1 and ion == "ca":
                 ions[ion]["o"] = float(cao_s1)  # netParams.py: ions.ca.o = cfg.cao_secs (§2.4)
         entry["ions"] = ions
         if "vinit" in src:
