@@ -1,7 +1,7 @@
 """Synthetic NetPyNE cell rules for the cells tests (only NEURON built-ins hh and pas: no .mod files needed).
 
 Test modules import the fixtures from here (no conftest.py in this folder: a second ``conftest`` module would
-shadow ``tests/conftest.py`` for ``from conftest import run_py``)."""
+shadow ``tests/conftest.py``)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import math
 from decimal import Decimal
 
 import pytest
-from conftest import run_py
+from testutils import run_py
 
 from sonata_s1.mechanisms import compiled_mechanisms_dir
 from sonata_s1.paths import MODFILES_DIR
