@@ -74,7 +74,9 @@ def run_one(network: Path, tstop: float, ranks: int, work: Path) -> dict:
             "us_per_synapse": 1e6 * (ph["recurrent_s"] + ph["virtual_s"]) / max(n_syn, 1),
             "build_s": t["build_s"], "simulate_s": t["simulate_s"],
             "s_per_sim_s": t["simulate_s"] / (tstop / 1000.0), "peak_rss_mb_max": t["peak_rss_mb_max_rank"],
-            "peak_rss_mb_sum": t["peak_rss_mb_sum"], "total_s": t.get("total_s")}
+            "peak_rss_mb_sum": t["peak_rss_mb_sum"], "total_s": t.get("total_s"),
+            "compartments": t.get("compartments_total", float("nan")),
+            "compartments_max": t.get("compartments_max_rank", float("nan"))}
 
 
 def rates_table(path: Path) -> list[str]:
@@ -116,20 +118,23 @@ def section(results: list[dict], args: argparse.Namespace, job: dict | None) -> 
                    f"{r['s_per_sim_s']:.0f} | {r['peak_rss_mb_max']:.0f} / {r['peak_rss_mb_sum']:.0f} |")
     if len(results) > 1:
         out += ["", f"Speed-up of the simulation with {results[-1]['ranks']} ranks: "
-                f"{results[0]['simulate_s'] / results[-1]['simulate_s']:.2f}× (cells are dealt round-robin, so "
-                "load balance depends on which big pyramidal cells land on which rank)."]
+                f"{results[0]['simulate_s'] / results[-1]['simulate_s']:.2f}× (compartments per rank: "
+                f"{results[-1]['compartments_max']:.0f} of {results[-1]['compartments']:.0f} on the busiest rank; the "
+                "cores were shared with other jobs, load average 2–3, so the second core was only partly free)."]
     if job:
-        out += ["", f"Default job (`scripts/run.sh`, {job['ranks']} ranks, {job['tstop']:g} ms, NWB + figures): "
-                f"{job['wall_s']:.0f} s wall including setup checks."]
+        out += ["", f"Default job (`time bash scripts/run.sh`, network/ and components/ present, {job['ranks']} ranks, "
+                f"{job['tstop']:g} ms, NWB + figures): {job['wall_s']:.0f} s wall."]
     if args.rates:
         out += ["", f"Rates of `{args.rates}` (NetPyNE definition, silent cells included) next to the published "
                 "full-scale 15 s values (Borges et al. 2022):", "", *rates_table(Path(args.rates)), "",
-                "Why a reduced circuit differs: at density 0.001 every me-type keeps one cell or a few, so each cell "
-                "receives about 1/1000 of its published recurrent S1 and thalamocortical synapses while the "
-                "background input (per cell, unscaled) stays full; activity is therefore background-driven rather "
-                "than network-shaped, the short run is dominated by the start-up transient (thalamic kicks at "
-                "0–5 ms, all cells leaving v_init together), and a handful of cells per layer makes the means noisy. "
-                "Only a full-scale 15 s run is comparable with the published rates."]
+                "Why a reduced circuit differs: at density 0.001 every me-type keeps at least one cell (ceil), so "
+                "interneurons dominate (e.g. 42 of 48 L2/3 cells are inhibitory, against ≈ 22 % at full scale) and "
+                "each cell receives about 1/1000 of its published recurrent S1 and thalamocortical synapses while "
+                "the background input (per cell, unscaled) stays full; activity is therefore background-driven "
+                "rather than network-shaped (no recurrent excitation for RTN, no corticothalamic drive for TC cells "
+                "after their kick), the short run is dominated by the start-up transient (kicks at 0–5 ms, all "
+                "cells leaving v_init together), and a handful of cells per group makes the means noisy. Only a "
+                "full-scale 15 s run is comparable with the published rates."]
     return "\n".join(out) + "\n"
 
 

@@ -54,7 +54,6 @@ def init_neuron_mpi(*, force: bool = False) -> MPIInfo:
     if lib and "MPI_LIB_NRN_PATH" not in os.environ:
         os.environ["MPI_LIB_NRN_PATH"] = lib
     from mpi4py import MPI  # noqa: F401  (MPI_Init happens here)
-
     from neuron import h
 
     h.nrnmpi_init()

@@ -97,6 +97,9 @@ def test_outputs_readable(serial_run: Path, tiny: Path) -> None:
     assert v.dtype == np.float32 and v.shape[0] == int(tiny_circuit.TSTOP / 0.1)
     assert abs(float(v[0, 2]) - (-70.0)) < 1.0  # TC soma starts at its vinit (-70), RTN at v_init
     assert abs(float(v[0, 0]) - (-65.0)) < 1.0
+    # kicks (IClamp 0-5 ms on node sets selected by the enumerated mtype) fire exactly the TC cells early
+    early = {nid for nid, t in read_spikes(serial_run / "spikes.h5")["thalamus"] if t < 8.0}
+    assert early == {2, 3, 4, 5}  # VPL 2,3  VPM 4  POm 5; RTN 0,1 get no kick
     prov = json.loads((serial_run / "provenance.json").read_text())
     assert prov["seed"] == 4322 and prov["cao"]["cao_mode"] == "configured" and prov["mpi"]["size"] == 1
     assert prov["versions"]["bmtk"] == "1.2.0"

@@ -1,0 +1,235 @@
+"""Export a simulation output (SONATA spikes + soma report) to one NWB file.
+
+Why NWB: it is what DANDI and most analysis tools read, and it lets a simulated "session" carry
+its model metadata (circuit, seed, scale, duration, cao policy) next to the data. Conventions
+(sonata-bmtk-notes §4): one Units row per simulated cell *including silent ones* (a rate table
+built from the file must see them), spike times in seconds with ``resolution`` = dt, cell
+metadata as Units columns, soma potentials as TimeSeries in volts in processing module ``misc``,
+a Subject (model-spec P11). The Units table is built from whole columns (ragged index computed
+with numpy), never row by row: ``add_unit`` costs ~0.5 ms per call, i.e. 20 s for 38 k cells.
+
+CLI: ``sonata-s1 to-nwb OUTPUT_DIR --network NETWORK_DIR [--out FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from .sim import rates as rates_mod
+from .sim.circuit import Circuit
+
+UNIT_COLUMNS: dict[str, str] = {
+    "population": "SONATA node population",
+    "node_id": "SONATA node id within the population",
+    "mtype": "morphological type (thalamus: population name)",
+    "etype": "electrical type family (thalamus: TC or RE)",
+    "layer": "cortical layer (thalamus: TH)",
+    "ei": "excitatory (E) or inhibitory (I)",
+    "x": "soma x position (um)",
+    "y": "soma y position (um, cortical depth axis)",
+    "z": "soma z position (um)",
+}
+KEYWORDS = ["somatosensory cortex", "thalamus", "computational model", "biophysical network simulation",
+            "SONATA", "NEURON", "BMTK", "rat"]
+PUBLICATION = "doi:10.3389/fninf.2022.884245"
+
+
+def _column(circuit: Circuit, pop_name: str, name: str) -> np.ndarray:
+    pop = circuit.nodes[pop_name]
+    if name == "population":
+        return np.full(pop.size, pop_name, dtype=object)
+    if name == "node_id":
+        return np.arange(pop.size, dtype=np.int64)
+    if not pop.has_attribute(name):
+        return np.full(pop.size, np.nan) if name in ("x", "y", "z") else np.full(pop.size, "", dtype=object)
+    v = np.asarray(pop.attribute(name))
+    return v.astype(np.float64) if name in ("x", "y", "z") else v.astype(str).astype(object)
+
+
+def units_table(circuit: Circuit, spikes: dict[str, tuple[np.ndarray, np.ndarray]], dt_s: float) -> Any:
+    """The Units table of every biophysical cell (vectorised construction)."""
+    from hdmf.common import VectorData, VectorIndex
+    from pynwb.misc import Units
+
+    pops = circuit.biophysical
+    times_parts, counts_parts = [], []
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in UNIT_COLUMNS}
+    for pop in pops:
+        ids, t = spikes.get(pop.name, (np.empty(0, np.int64), np.empty(0)))
+        order = np.lexsort((t, ids))
+        times_parts.append(t[order] / 1000.0)
+        counts_parts.append(np.bincount(ids, minlength=pop.size)[: pop.size])
+        for c in UNIT_COLUMNS:
+            cols[c].append(_column(circuit, pop.name, c))
+    times = np.concatenate(times_parts) if times_parts else np.empty(0)
+    counts = np.concatenate(counts_parts) if counts_parts else np.empty(0, np.int64)
+    n = int(counts.size)
+    st = VectorData(name="spike_times", description="spike times (s) of each cell", data=times.astype(np.float64))
+    st_index = VectorIndex(name="spike_times_index", data=np.cumsum(counts).astype(np.int64), target=st)
+    columns: list[Any] = [st, st_index]
+    for c, desc in UNIT_COLUMNS.items():
+        data = np.concatenate(cols[c]) if cols[c] else np.empty(0)
+        if c == "node_id":
+            data = data.astype(np.int64)
+        elif c in ("x", "y", "z"):
+            data = data.astype(np.float32)
+        else:
+            data = np.asarray([str(s) for s in data], dtype=object)
+        columns.append(VectorData(name=c, description=desc, data=data))
+    return Units(name="units", description="every simulated cell of the SONATA circuit (silent cells included); "
+                 "spikes = soma(0.5) v crossing the spike threshold", resolution=float(dt_s), id=list(range(n)),
+                 columns=columns)
+
+
+def read_soma_report(path: Path) -> list[tuple[str, int, float, float, np.ndarray]]:
+    """(population, node_id, t0 ms, dt ms, data mV float32) per recorded cell of a SONATA soma report."""
+    out = []
+    with h5py.File(path, "r") as f:
+        for pop, grp in f.get("report", {}).items():
+            m = grp["mapping"]
+            node_ids = m["node_ids"][()]
+            ptr = m["index_pointer"][()] if "index_pointer" in m else m["index_pointers"][()]
+            t0, _t1, step = (float(x) for x in m["time"][()])
+            data = grp["data"]
+            for k, nid in enumerate(node_ids):
+                col = int(ptr[k])  # soma report: one element per cell
+                out.append((pop, int(nid), t0, step, np.asarray(data[:, col], dtype=np.float32)))
+    return out
+
+
+def build_nwbfile(circuit: Circuit, spikes: dict[str, tuple[np.ndarray, np.ndarray]],
+                  soma: list[tuple[str, int, float, float, np.ndarray]], meta: dict[str, Any]) -> Any:
+    from pynwb import NWBFile, TimeSeries
+    from pynwb.file import Subject
+
+    seed = meta.get("seed")
+    model = {k: meta.get(k) for k in ("circuit", "seed", "scale", "tstop_ms", "dt_ms", "cao", "background_streams",
+                                       "mpi_size", "config")}
+    start = meta.get("session_start_time") or dt.datetime.now(dt.timezone.utc).astimezone()
+    nwb = NWBFile(
+        session_description=(f"Simulation of the rat S1 + thalamus model (Borges et al. 2022) re-implemented as a "
+                             f"SONATA circuit, {meta.get('tstop_ms')} ms, run with BMTK bionet / NEURON."),
+        identifier=meta.get("identifier") or str(uuid.uuid4()),
+        session_start_time=start,
+        experimenter=[meta.get("experimenter") or "sonata_s1, simulation"],
+        institution=meta.get("institution") or "in silico (sonata_s1 project)",
+        lab="sonata_s1",
+        experiment_description=("In silico experiment: spontaneous activity of a biophysical network model of rat "
+                                "primary somatosensory cortex (S1, Blue Brain microcircuit cell models) and thalamus "
+                                "(VPL, VPM, POm, RTN), driven by background Poisson synapses and brief thalamic "
+                                "current kicks. Model metadata: " + json.dumps(model, default=str)),
+        keywords=KEYWORDS,
+        related_publications=[PUBLICATION],
+        notes=json.dumps(model, default=str),
+        source_script="run_bionet.py (sonata_s1)",
+        source_script_file_name="run_bionet.py",
+        subject=Subject(subject_id=f"model-s1-thalamus-seed{seed}", species="Rattus norvegicus",
+                        strain="Wistar Han", age="P14D", sex="U",
+                        description="in silico rat S1 + thalamus network model (cell models from P14 juvenile rats)"),
+    )
+    nwb.units = units_table(circuit, spikes, float(meta.get("dt_ms", 0.025)) / 1000.0)
+    if soma:
+        mod = nwb.create_processing_module("misc", "simulated soma membrane potentials (soma(0.5).v) of the "
+                                                   "recorded cells")
+        for pop, nid, t0, step, data in soma:
+            p = circuit.nodes.get(pop)
+            mtype = ""
+            if p is not None and p.has_attribute("metype"):
+                mtype = str(p.attribute("metype")[nid])
+            elif p is not None and p.has_attribute("mtype"):
+                mtype = str(p.attribute("mtype")[nid])
+            mod.add(TimeSeries(name=f"soma_v_{pop}_{nid}", data=data.astype(np.float32) * np.float32(1e-3),
+                               unit="volts", starting_time=t0 / 1000.0, rate=1000.0 / step,
+                               description=f"soma(0.5) membrane potential of {pop} node {nid} ({mtype})",
+                               comments=f"SONATA population {pop}, node_id {nid}"))
+    return nwb
+
+
+def write_nwb(out_path: Path, nwbfile: Any) -> Path:
+    from pynwb import NWBHDF5IO
+
+    out_path = Path(out_path)
+    tmp = out_path.with_name(f".{out_path.stem}.tmp.nwb")
+    with NWBHDF5IO(str(tmp), "w") as io:
+        io.write(nwbfile)
+    os.replace(tmp, out_path)
+    return out_path
+
+
+def inspect(path: Path) -> list[Any]:
+    """nwbinspector messages with the DANDI configuration (gate on this, not on the CLI's exit code)."""
+    from nwbinspector import inspect_nwbfile, load_config
+
+    return list(inspect_nwbfile(nwbfile_path=str(path), config=load_config("dandi")))
+
+
+def write_run_nwb(out_dir: Path, circuit: Circuit, *, conf: dict[str, Any], project: dict[str, Any],
+                  circuit_project: dict[str, Any], out: Path | None = None) -> Path:
+    """NWB file of a finished run in ``out_dir`` (spikes.h5 + soma reports); returns its path."""
+    out_dir = Path(out_dir)
+    spikes = rates_mod.read_spikes(out_dir / "spikes.h5")
+    soma: list[Any] = []
+    for name, rep in (conf.get("reports") or {}).items():
+        path = out_dir / rep.get("file_name", f"{name}.h5")
+        if rep.get("module") == "membrane_report" and rep.get("sections", "soma") == "soma" and path.is_file():
+            soma += read_soma_report(path)
+    built = circuit_project.get("config", {})
+    meta = {
+        "circuit": circuit_project.get("circuit_dir"),
+        "config": conf.get("config_path"),
+        "seed": project.get("seed"),
+        "scale": built.get("scale") or project.get("scale"),
+        "tstop_ms": float(conf["run"]["tstop"]),
+        "dt_ms": float(conf["run"].get("dt", 0.025)),
+        "cao": {"cao_mode": project.get("cao_mode"), "cao_s1": project.get("cao_s1")},
+        "background_streams": project.get("background_streams"),
+        "mpi_size": project.get("mpi_size"),
+    }
+    nwbfile = build_nwbfile(circuit, spikes, soma, meta)
+    name = str(project.get("name") or "s1_thalamus")
+    return write_nwb(out or out_dir / f"{name}.nwb", nwbfile)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="simulation output directory (spikes.h5, soma_v.h5)")
+    parser.add_argument("--network", metavar="NETWORK_DIR", required=True,
+                        help="circuit directory (or its circuit_config.json) the run simulated")
+    parser.add_argument("--out", metavar="FILE", default=None, help="NWB file (default OUTPUT_DIR/<name>.nwb)")
+    parser.add_argument("--no-inspect", action="store_true", help="skip the nwbinspector (DANDI config) check")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .plots import circuit_for_output
+
+    out_dir = Path(args.output_dir)
+    if not (out_dir / "spikes.h5").is_file():
+        print(f"sonata-s1 to-nwb: {out_dir / 'spikes.h5'} not found")
+        return 2
+    circuit, tstop = circuit_for_output(out_dir, args.network)
+    prov_path = out_dir / "provenance.json"
+    prov = json.loads(prov_path.read_text()) if prov_path.is_file() else {}
+    conf = {"run": {"tstop": tstop, "dt": (prov.get("run") or {}).get("dt", 0.025)},
+            "reports": (prov.get("config_content") or {}).get("reports")
+            or {"soma_v": {"module": "membrane_report", "file_name": "soma_v.h5", "sections": "soma"}},
+            "config_path": prov.get("config")}
+    project = dict(prov.get("project") or {})
+    project.setdefault("mpi_size", (prov.get("mpi") or {}).get("size"))
+    path = write_run_nwb(out_dir, circuit, conf=conf, project=project, circuit_project=prov.get("circuit") or {
+        "circuit_dir": str(Path(args.network).absolute())}, out=Path(args.out) if args.out else None)
+    print(path)
+    if not args.no_inspect:
+        messages = inspect(path)
+        for m in messages:
+            print(f"nwbinspector: {m.importance.name} {m.check_function_name}: {m.message}")
+        if messages:
+            return 1
+    return 0

@@ -1,0 +1,489 @@
+"""Run a SONATA simulation config with BMTK bionet plus the project's plug-ins.
+
+Why a runner around BMTK's three-line pattern: BMTK checks little before it builds (a missing
+file, an unknown population or a swallowed mechanism load surface late or not at all), deletes
+the output directory unconditionally, cannot select cells by enumerated string attributes, and
+writes files libsonata cannot read. :func:`prepare` does every check and resolution up front, on
+every rank, before anything is written; :func:`simulate` is BMTK's standard pattern
+(``Config`` → ``build_env`` → ``BioNetwork.from_config`` → ``BioSimulator.from_config`` → ``run``)
+with the plug-ins registered; :func:`finish` post-processes on rank 0.
+
+Must be imported after :func:`sonata_s1.sim.mpi.init_neuron_mpi` (it imports bmtk, which creates
+NEURON's ParallelContext at import).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..paths import REPO_ROOT
+from . import background, guard, nodesets, provenance, synapses
+from .circuit import Circuit, CircuitFileError, from_networks
+from .mpi import MPIInfo
+
+#: Project defaults for run keys a config may omit (model-spec §3.4, §9; sonata-bmtk-notes §2.2).
+RUN_DEFAULTS: dict[str, Any] = {"dt": 0.025, "dL": None, "spike_threshold": -10.0}
+CONDITION_DEFAULTS: dict[str, Any] = {"celsius": 34.0, "v_init": -65.0}
+PROJECT_DEFAULTS: dict[str, Any] = {"seed": 4322, "cao_mode": "configured", "cao_s1": 1.2,
+                                    "background_streams": "independent", "name": "s1_thalamus"}
+
+
+class RunConfigError(ValueError):
+    """The simulation config cannot be run as written (message names file and key)."""
+
+
+class MechanismError(RuntimeError):
+    """A mechanism the circuit needs is not available after loading the project's mechanisms."""
+
+
+@dataclass
+class RunPlan:
+    """Everything :func:`simulate` needs, computed identically on every rank."""
+
+    config_path: Path
+    bmtk_config: dict[str, Any]  # manifest-resolved dict handed to bionet.Config
+    circuit: Circuit
+    node_sets: dict[str, nodesets.Selection]
+    project: dict[str, Any]
+    output_dir: Path
+    mechanisms: dict[str, Any]
+    circuit_project: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise RunConfigError(f"{what} {path} does not exist")
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as exc:
+        raise RunConfigError(f"{what} {path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise RunConfigError(f"{what} {path} must hold a JSON object")
+    return data
+
+
+def _absolute(value: str, base: Path) -> str:
+    if value.startswith("$") or os.path.isabs(value):
+        return value
+    return str((base / value).resolve())
+
+
+def _absolute_manifest(conf: dict[str, Any], base: Path) -> None:
+    """Make relative manifest values absolute against the config's own directory.
+
+    BMTK resolves ``"$BASE_DIR": "."`` against the *working directory*, libsonata against the
+    config file; the latter is what a circuit directory means, so the runner applies it for BMTK.
+    """
+    man = conf.get("manifest") or {}
+    for k, v in list(man.items()):
+        if isinstance(v, str) and not v.startswith("$") and not os.path.isabs(v):
+            man[k] = str((base / v).resolve())
+
+
+def parse_circuit_config(net_path: Path, origin: str = "") -> dict[str, Any]:
+    """A circuit config parsed by BMTK with its manifest made absolute (no bmtk bookkeeping keys)."""
+    from bmtk.utils.sonata.config.sonata_config import ConfigParser
+
+    child = _read_json(net_path, "circuit config")
+    _absolute_manifest(child, net_path.parent)
+    child["config_path"], child["config_dir"] = str(net_path), str(net_path.parent)
+    try:
+        parsed = ConfigParser().parse(child)
+    except Exception as exc:  # noqa: BLE001  (BMTK raises bare Exception for manifest errors)
+        raise RunConfigError(f"{origin or net_path}: BMTK could not parse the circuit config {net_path}: {exc}") from None
+    for k in ("config_path", "config_dir", "manifest"):
+        parsed.pop(k, None)
+    return parsed
+
+
+def _inline_network(raw: dict[str, Any], config_path: Path) -> str | None:
+    """Parse the ``network`` circuit config ourselves and merge it like BMTK does (child keys win)."""
+    net = raw.get("network")
+    if not isinstance(net, str):
+        return None
+    net_path = Path(net) if os.path.isabs(net) else config_path.parent / net
+    if not net_path.is_file():
+        raise CircuitFileError(f"{config_path}: network = {net!r} -> {net_path} does not exist "
+                               "(build a circuit with `sonata-s1 build --out DIR` or fix the path)")
+    del raw["network"]
+    user_sets = raw.get("node_sets")
+    if user_sets is None and isinstance(raw.get("node_sets_file"), str):
+        sets_path = Path(_absolute(raw["node_sets_file"], config_path.parent))
+        user_sets = _read_json(sets_path, "node_sets_file")
+    raw.update(parse_circuit_config(net_path, str(config_path)))
+    if user_sets is not None:  # the simulation's node sets win over the circuit's (SONATA), unlike BMTK
+        raw["node_sets"] = user_sets
+    return str(net_path.resolve())
+
+
+def load_config(config_path: Path) -> dict[str, Any]:
+    """Read the user's config, apply project defaults and resolve it with BMTK's parser (no side effects)."""
+    from bmtk.utils.sonata.config.sonata_config import ConfigParser
+
+    config_path = Path(config_path).absolute()
+    raw = _read_json(config_path, "simulation config")
+    base = config_path.parent
+    _absolute_manifest(raw, base)
+    network = _inline_network(raw, config_path)
+    run = raw.setdefault("run", {})
+    for k, v in RUN_DEFAULTS.items():
+        run.setdefault(k, v)
+    if "tstop" not in run:
+        raise RunConfigError(f"{config_path}: run.tstop is required")
+    cond = raw.setdefault("conditions", {})
+    for k, v in CONDITION_DEFAULTS.items():
+        cond.setdefault(k, v)
+    out = raw.setdefault("output", {})
+    out["output_dir"] = _absolute(str(out.get("output_dir", "output")), base)
+    out.setdefault("spikes_file", "spikes.h5")
+    out.setdefault("log_file", "log.txt")
+    out["compression"] = None  # libsonata cannot read gzip (sonata-bmtk-notes §1.8)
+    out.setdefault("spikes_sort_order", "by_time")
+    raw["config_path"] = str(config_path)
+    raw["config_dir"] = str(base)
+    try:
+        conf = ConfigParser().parse(raw)
+    except (OSError, ValueError, KeyError) as exc:
+        raise RunConfigError(f"{config_path}: BMTK could not parse the config: {exc}") from None
+    if network:
+        conf["network"] = network
+    return conf
+
+
+def validate_schema(conf: dict[str, Any], origin: str) -> None:
+    """BMTK's JSON-schema check of the simulation config (what ``validate=True`` promises).
+
+    BMTK's ``validate=True`` is a no-op (it only becomes a manifest variable), so the runner calls
+    the schema itself. The schema requires a number for ``run.dL``, but ``null`` is how nseg
+    rewriting is switched off (sonata-bmtk-notes §2.2), so that key is checked here instead.
+    """
+    from bmtk.simulator import bionet
+
+    copy = json.loads(json.dumps({k: v for k, v in conf.items()}, default=str))
+    if copy.get("run", {}).get("dL", 0) is None:
+        del copy["run"]["dL"]
+    dL = conf.get("run", {}).get("dL")
+    if dL is not None and not (isinstance(dL, (int, float)) and dL > 0):
+        raise RunConfigError(f"{origin}: run.dL must be null (keep the cell models' nseg) or a positive number")
+    cfg = bionet.Config(copy)
+    try:
+        errors = [e for e in cfg.validator.iter_errors(cfg)
+                  if not (list(e.absolute_path)[:1] == ["reports"] and "'input_type' is a required" in e.message)]
+    except Exception as exc:  # noqa: BLE001  (BMTK's path checks raise from inside the iteration)
+        raise RunConfigError(f"{origin}: config rejected by BMTK's validator: {getattr(exc, 'message', exc)}") from None
+    if errors:  # (BMTK's schema wrongly requires input_type in every report entry: ignored above)
+        e = errors[0]
+        where = ".".join(str(p) for p in e.absolute_path) or "<root>"
+        raise RunConfigError(f"{origin}: config does not match BMTK's schema at {where}: {e.message.splitlines()[0]}")
+
+
+def _mod_dir(mech_dir: str | None, origin: str) -> Path:
+    if not mech_dir:
+        raise MechanismError(f"{origin}: components.mechanisms_dir is not set (the circuit needs the project's "
+                             "mechanisms, components/mechanisms)")
+    p = Path(mech_dir)
+    for cand in (p, p / "modfiles"):
+        if cand.is_dir() and any(cand.glob("*.mod")):
+            return cand
+    raise MechanismError(f"{origin}: components.mechanisms_dir = {p} holds no .mod files (nor {p / 'modfiles'})")
+
+
+def load_mechanisms(conf: dict[str, Any], circuit: Circuit, origin: str) -> dict[str, Any]:
+    """Compile (content-hash cache) and load the circuit's NMODL; check that every needed mechanism exists."""
+    from neuron import h
+
+    from ..mechanisms import MechanismBuildError
+    from ..mechanisms import load_mechanisms as load
+
+    mod_dir = _mod_dir(conf.get("components", {}).get("mechanisms_dir"), origin)
+    try:
+        compiled = load(mod_dir)
+    except MechanismBuildError as exc:
+        raise MechanismError(f"{origin}: mechanisms in {mod_dir} could not be compiled/loaded: {exc}") from None
+    needed: dict[str, str] = {}
+    for e in circuit.edges.values():
+        types = e.types_table()
+        for tid, tmpl in zip(types["edge_type_id"], types["model_template"], strict=True):
+            if tmpl in synapses.SYNAPSE_MODELS:
+                needed.setdefault(synapses.SYNAPSE_MODELS[tmpl], f"edge population {e.name!r} type {tid} ({tmpl})")
+        if circuit.nodes[e.source].model_type == "virtual":
+            needed.setdefault("VecStim", f"virtual sources of edge population {e.name!r}")
+    missing = {m: why for m, why in needed.items() if not hasattr(h, m)}
+    if missing:
+        lines = "; ".join(f"{m} (needed by {why})" for m, why in missing.items())
+        raise MechanismError(f"{origin}: mechanisms not available after loading {mod_dir}: {lines}")
+    return {"modfiles": str(mod_dir), "compiled": str(compiled), "checked": sorted(needed)}
+
+
+def _check_components(conf: dict[str, Any], circuit: Circuit, origin: str) -> None:
+    comps = conf.get("components", {})
+    for pop in circuit.biophysical:
+        types = pop.types_table()
+        used = set(np.unique(pop.attribute("node_type_id")).tolist())
+        types = types[types["node_type_id"].isin(used)]
+        if "model_template" in types.columns:
+            for tmpl in types["model_template"].dropna().unique():
+                if ":" not in str(tmpl):
+                    raise RunConfigError(f"{origin}: {pop.node_types_file}: model_template {tmpl!r} must be "
+                                         "'directive:name' (e.g. s1_cell:sTC_jv_00)")
+        for col, key in (("dynamics_params", "biophysical_neuron_models_dir"), ("morphology", "morphologies_dir")):
+            if col not in types.columns:
+                continue
+            base = Path(str(comps.get(key, "")))
+            for name in types[col].dropna().unique():
+                path = base / str(name)
+                if col == "morphology" and not path.exists() and not str(name).endswith(".swc"):
+                    path = path.with_name(path.name + ".swc")
+                if not path.is_file():
+                    raise CircuitFileError(f"{origin}: {col} {name!r} of population {pop.name!r} not found at {path} "
+                                           f"(components.{key}; convert the cell models with `sonata-s1 convert-cells`)")
+    syn_dir = Path(str(comps.get("synaptic_models_dir", "")))
+    for e in circuit.edges.values():
+        types = e.types_table()
+        for name in types.get("dynamics_params", []):
+            if isinstance(name, str) and not (syn_dir / name).is_file():
+                raise CircuitFileError(f"{origin}: synaptic model {name!r} of edge population {e.name!r} not found "
+                                       f"at {syn_dir / name} (components.synaptic_models_dir)")
+
+
+def _protected_paths(conf: dict[str, Any], circuit: Circuit, config_path: Path) -> list[Path]:
+    paths = [config_path]
+    if isinstance(conf.get("network"), str):
+        paths.append(Path(conf["network"]))
+    for p in circuit.nodes.values():
+        paths += [p.nodes_file, p.node_types_file]
+    for e in circuit.edges.values():
+        paths += [e.edges_file, e.edge_types_file]
+    for v in conf.get("components", {}).values():
+        if isinstance(v, str) and v:
+            paths.append(Path(v))
+    return paths
+
+
+def _circuit_project(conf: dict[str, Any]) -> dict[str, Any]:
+    """The ``sonata_s1`` block and build marker of the circuit directory (when it is one of ours)."""
+    from ..sonata.atomic import read_marker
+
+    net = conf.get("network")
+    if not isinstance(net, str):
+        return {}
+    root = Path(conf.get("config_dir", ".")) / net if not os.path.isabs(net) else Path(net)
+    root = root.parent
+    out: dict[str, Any] = {"circuit_dir": str(root)}
+    sim_cfg = root / "config.json"
+    if sim_cfg.is_file():
+        try:
+            out["config"] = json.loads(sim_cfg.read_text()).get("sonata_s1", {})
+        except ValueError:
+            pass
+    marker = read_marker(root)
+    if marker:
+        out["build_marker"] = marker
+    return out
+
+
+def prepare(config_path: Path) -> RunPlan:
+    """Parse, check and resolve everything; raises a specific error naming file and key. No writes."""
+    t0 = time.perf_counter()
+    config_path = Path(config_path).absolute()
+    conf = load_config(config_path)
+    origin = str(config_path)
+    networks = conf.get("networks") or {}
+    if not networks.get("nodes"):
+        raise RunConfigError(f"{origin}: no networks.nodes (set \"network\": \"<circuit>/circuit_config.json\")")
+    circuit = from_networks(networks, origin)  # before the schema: names the config key of a missing file
+    validate_schema(conf, origin)
+    _check_components(conf, circuit, origin)
+
+    circuit_project = _circuit_project(conf)
+    project = dict(PROJECT_DEFAULTS)
+    project.update({k: v for k, v in circuit_project.get("config", {}).items()
+                    if k in ("seed", "cao_mode", "cao_s1", "background_streams")})
+    project.update(conf.get("sonata_s1") or {})
+    if project["background_streams"] not in background.MODES:
+        raise RunConfigError(f"{origin}: sonata_s1.background_streams must be one of {background.MODES}")
+    if project["cao_mode"] not in ("configured", "published-run"):
+        raise RunConfigError(f"{origin}: sonata_s1.cao_mode must be 'configured' or 'published-run'")
+
+    sets = dict(conf.get("node_sets") or {})
+    try:
+        for name, where in nodesets.referenced_node_sets(conf).items():
+            if name not in sets and name not in circuit.nodes and name != "all":
+                raise nodesets.NodeSetError(f"{where} names node set {name!r}, which is not defined "
+                                            f"(node sets: {sorted(sets)})")
+        resolved = nodesets.resolve_all(sets, circuit)
+        for name in nodesets.referenced_node_sets(conf):
+            resolved.setdefault(name, nodesets.resolve(name, sets, circuit))
+    except nodesets.NodeSetError as exc:
+        raise RunConfigError(f"{origin}: {exc}") from None
+    for name, entry in (conf.get("reports") or {}).items():
+        sel = resolved.get(entry.get("cells", "all"), {})
+        virtual = [p for p in sel if circuit.nodes[p].model_type == "virtual" and len(sel[p])]
+        if virtual:
+            raise RunConfigError(f"{origin}: report {name!r} records node set {entry.get('cells')!r}, which includes "
+                                 f"virtual population(s) {virtual}")
+
+    output_dir = Path(conf["output"]["output_dir"])
+    guard.check_output_dir(output_dir, _protected_paths(conf, circuit, config_path))
+    plan = RunPlan(config_path, conf, circuit, resolved, project, output_dir, {}, circuit_project)
+    plan.timings["prepare_s"] = time.perf_counter() - t0
+    return plan
+
+
+def _source_targets(circuit: Circuit, population: str) -> np.ndarray:
+    pop = circuit.nodes[population]
+    for attr in ("target_netpyne_gid", "target_node_id"):
+        if pop.has_attribute(attr):
+            return np.asarray(pop.attribute(attr), dtype=np.int64)
+    mapping = np.full(pop.size, -1, dtype=np.int64)
+    for e in circuit.edges.values():
+        if e.source == population:
+            src, trg = e.ids()
+            mapping[src.astype(np.int64)] = trg.astype(np.int64)
+    return mapping
+
+
+def simulate(plan: RunPlan, mpi: MPIInfo, progress_ms: float = 50.0) -> dict[str, Any]:
+    """BMTK's standard run with the project's plug-ins; returns timings (all ranks)."""
+    from bmtk.simulator import bionet
+    from neuron import h
+
+    from ..cells import loader
+    from .progress import ProgressMod
+
+    pc = h.ParallelContext()
+    t: dict[str, float] = {}
+    t0 = time.perf_counter()
+    plan.mechanisms = load_mechanisms(plan.bmtk_config, plan.circuit, str(plan.config_path))
+    t["mechanisms_s"] = time.perf_counter() - t0
+
+    conf = bionet.Config(dict(plan.bmtk_config))  # already parsed and validated in prepare()
+    conf.mechanisms_dir = None  # loaded above with a hard failure; BMTK would only log a warning
+    conf.node_sets = {name: nodesets.bmtk_placeholder(sel) for name, sel in plan.node_sets.items()}
+    pc.barrier()  # every rank passed the checks before rank 0 lets BMTK recreate output_dir
+    conf.build_env()
+    if mpi.rank == 0:
+        guard.write_marker(plan.output_dir, {"config": str(plan.config_path)})
+    log = conf.io
+    log.log_info(f"sonata_s1: MPI size {mpi.size}, seed {plan.project['seed']}, cao_mode {plan.project['cao_mode']}, "
+                 f"background_streams {plan.project['background_streams']}, mechanisms {plan.mechanisms['compiled']}")
+
+    loader.register()
+    loader.configure(cao_mode=plan.project["cao_mode"], cao_s1=float(plan.project["cao_s1"]))
+    synapses.register()
+    bg_pops = [p.name for p in plan.circuit.nodes.values() if p.model_type == "virtual"]
+    mapping = None
+    if plan.project["background_streams"] == "netpyne" and bg_pops:
+        mapping = {int(i): int(g) for i, g in enumerate(_source_targets(plan.circuit, bg_pops[0]))}
+    background.configure(seed=int(plan.project["seed"]), tstop=float(conf.tstop),
+                         mode=plan.project["background_streams"], source_target=mapping)
+    background.register()
+
+    t0 = time.perf_counter()
+    graph = bionet.BioNetwork.from_config(conf)
+    for name, sel in plan.node_sets.items():
+        graph.add_node_set(name, nodesets.make_bmtk_node_set(graph, sel))
+    t["read_network_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sim = bionet.BioSimulator.from_config(conf, network=graph)
+    pc.barrier()
+    t["build_s"] = time.perf_counter() - t0
+    local_cells = len(graph.get_local_cells())
+    n_syn = sum(len(getattr(c, "_connections", []) or []) for c in graph.get_local_cells().values())
+    counts = {"cells": int(pc.allreduce(local_cells, 1)), "synapses": int(pc.allreduce(n_syn, 1))}
+    log.log_info(f"sonata_s1: built {counts['cells']} cells and {counts['synapses']} synapses in {t['build_s']:.1f} s")
+    progress = ProgressMod(progress_ms)
+    sim.add_mod(progress)
+    t0 = time.perf_counter()
+    sim.run()
+    t["simulate_s"] = time.perf_counter() - t0
+    t["tstop_ms"] = float(conf.tstop)
+    nseg = sum(sec.nseg for c in graph.get_local_cells().values() for sec in c.hobj.all)
+    t["compartments_max_rank"] = float(pc.allreduce(nseg, 2))
+    t["compartments_total"] = float(pc.allreduce(nseg, 1))
+    log.log_info(f"sonata_s1: {t['compartments_total']:.0f} compartments ({t['compartments_max_rank']:.0f} on the "
+                 "busiest rank)")
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t["peak_rss_mb_max_rank"] = float(pc.allreduce(peak_kb / 1024.0, 2))
+    t["peak_rss_mb_sum"] = float(pc.allreduce(peak_kb / 1024.0, 1))
+    return {"timings": t, "counts": counts, "conf": conf}
+
+
+def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = True, figures: bool = True) -> None:
+    """Rank 0: make outputs libsonata-readable, then rates, figures, NWB and provenance."""
+    from . import postprocess, rates
+
+    conf = result["conf"]
+    out = plan.output_dir
+    t = result["timings"]
+    t0 = time.perf_counter()
+    spikes_path = Path(conf.output["spikes_file"])
+    counts = postprocess.fix_spikes(spikes_path) if spikes_path.is_file() else {}
+    reports: dict[str, str] = {}
+    for name, rep in (conf.reports or {}).items():
+        path = out / rep.get("file_name", f"{name}.h5")
+        if rep.get("module") == "membrane_report" and path.is_file():
+            postprocess.fix_report(path, units="mV" if rep.get("variable_name", "v") == "v" else "")
+            reports[name] = str(path)
+    t["postprocess_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    table = rates.compute(spikes_path, plan.circuit, tstop=float(conf.tstop))
+    rates.write(table, out)
+    t["rates_s"] = time.perf_counter() - t0
+    for line in rates.summary_lines(table):
+        conf.io.log_info(f"rates: {line}")
+    if figures:
+        from .. import plots
+
+        t0 = time.perf_counter()
+        plots.draw_raster(out, plan.circuit, float(conf.tstop))
+        plots.draw_rates(out, table)
+        t["figures_s"] = time.perf_counter() - t0
+    nwb_path = None
+    if nwb:
+        from .. import nwb as nwb_mod
+
+        t0 = time.perf_counter()
+        nwb_path = nwb_mod.write_run_nwb(out, plan.circuit, conf=dict(conf), project={**plan.project, "mpi_size": mpi.size},
+                                         circuit_project=plan.circuit_project)
+        t["nwb_s"] = time.perf_counter() - t0
+
+    from ..cells import loader
+
+    record = {
+        "config": str(plan.config_path),
+        "config_content": json.loads(plan.config_path.read_text()),
+        "circuit": plan.circuit_project,
+        "populations": {p.name: {"type": p.model_type, "size": p.size} for p in plan.circuit.nodes.values()},
+        "edge_populations": {e.name: e.size for e in plan.circuit.edges.values()},
+        "run": {k: conf.run.get(k) for k in ("tstop", "dt", "dL", "spike_threshold", "nsteps_block")},
+        "conditions": dict(conf.conditions),
+        "seed": plan.project["seed"],
+        "project": plan.project,
+        "cao": loader.current_config(),
+        "background_streams": plan.project["background_streams"],
+        "mpi": {"size": mpi.size, "nhost": mpi.nhost},
+        "mechanisms": plan.mechanisms,
+        "counts": result["counts"],
+        "spikes": counts,
+        "reports": reports,
+        "nwb": str(nwb_path) if nwb_path else None,
+        "node_sets": {k: {p: int(len(v)) for p, v in s.items()} for k, s in plan.node_sets.items()},
+        "timings": {**plan.timings, **t},
+        "versions": provenance.package_versions(),
+        "git": provenance.git_revision(REPO_ROOT),
+        "machine": provenance.machine(),
+        "command": sys.argv,
+    }
+    provenance.write(out / "provenance.json", record)
