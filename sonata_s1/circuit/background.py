@@ -23,7 +23,7 @@ from .edge_common import DEFAULT_DELAY, rechunk
 from .rng import STREAM_BG_SECTION, keyed_uniform
 from .s1_pathways import WEIGHT_FUNCTION
 from .synapse_sites import random_sections, section_types
-from .tables import EdgeChunk, EdgeTable, NodeTable
+from .tables import EdgeChunk, EdgeTable, NodeTable, narrow
 
 RATE_STIM_E = RATE_STIM_I = 9.0  # Hz (cfg.rateStimE / rateStimI)
 SOURCES_PER_KIND = 5
@@ -108,10 +108,9 @@ def _blocks(ctx: BuildContext) -> Iterator[EdgeChunk]:
         cols = {
             "syn_weight": w,
             "delay": np.full(tgt.size, DEFAULT_DELAY),
-            "afferent_section_id": sec,
+            "afferent_section_id": narrow("afferent_section_id", sec),
             "afferent_section_pos": np.full(tgt.size, 0.5),
-            "afferent_section_type": section_types(ctx.sections, model, sec).astype(np.int32),
-            "conductance": w.copy(),
+            "afferent_section_type": narrow("afferent_section_type", section_types(ctx.sections, model, sec)),
         }
         et = np.where(is_inh, BG_EDGE_TYPES["GABAA"], BG_EDGE_TYPES["AMPA"]).astype(np.int64)
         yield EdgeChunk(src.astype(np.uint64), tgt.astype(np.uint64), et, cols)

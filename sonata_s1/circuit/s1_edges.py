@@ -21,11 +21,10 @@ from .options import POST_BLOCK
 from .rng import STREAM_S1_S1, block_generator, sample_candidates
 from .s1_pathways import S1Pathway, SynapseKind
 from .synapse_sites import place_synapses, section_types
-from .tables import EdgeChunk, EdgeTable
+from .tables import EDGE_COLUMN_DTYPES, EdgeChunk, EdgeTable, narrow
 
 DET_COLUMNS = ("syn_weight", "delay", "afferent_section_id", "afferent_section_pos", "afferent_section_type",
-               "u_syn", "depression_time", "facilitation_time", "decay_time", "syn_type_id", "conductance",
-               "n_rrp_vesicles")
+               "u_syn", "depression_time", "facilitation_time", "decay_time", "syn_type_id", "n_rrp_vesicles")
 
 
 def post_blocks(ranges: dict[str, tuple[int, int]]) -> Iterator[tuple[str, int, int, int]]:
@@ -64,10 +63,10 @@ class KindLookup:
         self.dep = np.zeros(n, np.float32)
         self.fac = np.zeros(n, np.float32)
         self.decay = np.zeros(n, np.float32)
-        self.conn_id = np.zeros(n, np.int32)
+        self.conn_id = np.zeros(n, EDGE_COLUMN_DTYPES["syn_type_id"])
         for k in kinds:
             i = k.edge_type_id - self.base
-            self.weight[i], self.conn_id[i] = k.gsyn, k.conn_id
+            self.weight[i], self.conn_id[i] = k.gsyn, narrow("syn_type_id", np.array([k.conn_id]))[0]
             self.use[i], self.dep[i], self.fac[i] = k.params["Use"], k.params["Dep"], k.params["Fac"]
             self.decay[i] = k.decay_time
 
@@ -97,16 +96,15 @@ def det_synapse_chunk(ctx: BuildContext, lookup: KindLookup, pre: np.ndarray, po
     cols = {
         "syn_weight": w,
         "delay": dly,
-        "afferent_section_id": sec,
+        "afferent_section_id": narrow("afferent_section_id", sec),
         "afferent_section_pos": x,
-        "afferent_section_type": section_types(ctx.sections, model, sec).astype(np.int32),
+        "afferent_section_type": narrow("afferent_section_type", section_types(ctx.sections, model, sec)),
         "u_syn": lookup.use[k],
         "depression_time": lookup.dep[k],
         "facilitation_time": lookup.fac[k],
         "decay_time": lookup.decay[k],
         "syn_type_id": lookup.conn_id[k],
-        "conductance": w.copy(),
-        "n_rrp_vesicles": np.ones(conn.size, np.int32),
+        "n_rrp_vesicles": np.ones(conn.size, EDGE_COLUMN_DTYPES["n_rrp_vesicles"]),
     }
     return EdgeChunk(s_pre.astype(np.uint64), s_post.astype(np.uint64), et.astype(np.int64), cols)
 

@@ -13,6 +13,28 @@ from typing import Any
 
 import numpy as np
 
+#: Integer edge columns and their dtypes (the writer keeps unsigned columns as given). Why narrow:
+#: bytes per synapse row (goal ≤ 60 B at ~51 M rows). Section ids < 240 for the 931 models,
+#: SWC codes 1-4, syn_type_id ≤ 1000 (TC:S1), n_rrp_vesicles 1. :func:`narrow` checks the range.
+EDGE_COLUMN_DTYPES: dict[str, type[np.unsignedinteger]] = {
+    "afferent_section_id": np.uint16,
+    "afferent_section_type": np.uint8,
+    "syn_type_id": np.uint16,
+    "n_rrp_vesicles": np.uint8,
+}
+
+
+def narrow(name: str, values: np.ndarray) -> np.ndarray:
+    """``values`` as the column's :data:`EDGE_COLUMN_DTYPES` dtype; ValueError instead of wrapping."""
+    dtype = np.dtype(EDGE_COLUMN_DTYPES[name])
+    values = np.asarray(values)
+    if values.size:
+        lo, hi = int(values.min()), int(values.max())
+        info = np.iinfo(dtype)
+        if lo < info.min or hi > info.max:
+            raise ValueError(f"edge column {name!r}: values [{lo}, {hi}] do not fit {dtype}")
+    return values.astype(dtype, copy=False)
+
 
 @dataclass
 class NodeTable:

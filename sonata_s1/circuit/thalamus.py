@@ -25,7 +25,7 @@ from .rng import STREAM_S1_TH, STREAM_TC_S1, STREAM_THALAMUS
 from .rules import round6
 from .s1_edges import KindLookup, det_synapse_chunk
 from .s1_pathways import AMPANMDA_FIXED, TEMPLATE_AMPANMDA, WEIGHT_FUNCTION, SynapseKind
-from .tables import EdgeChunk, EdgeTable
+from .tables import EDGE_COLUMN_DTYPES, EdgeChunk, EdgeTable
 
 RTN = ("ss_RTN_o", "ss_RTN_m", "ss_RTN_i")
 TC = ("VPL_sTC", "VPM_sTC", "POm_sTC_s1")
@@ -56,8 +56,7 @@ TH_TH_EDGE_TYPES = {"AMPA_Th": 1000, "GABAA_Th": 1001, "GABAB_Th": 1002}
 S1_TH_EDGE_TYPES = {"AMPA_Th": 3000}
 TC_S1_EDGE_TYPE = 2000
 TC_S1_PARAMS = {"Use": 0.72, "Dep": 227.0, "Fac": 13.0, **AMPANMDA_FIXED, "NMDA_ratio": 0.4}
-EXP2SYN_COLUMNS = ("syn_weight", "delay", "afferent_section_id", "afferent_section_pos", "afferent_section_type",
-                   "conductance")
+EXP2SYN_COLUMNS = ("syn_weight", "delay", "afferent_section_id", "afferent_section_pos", "afferent_section_type")
 
 
 def exp2syn_edge_type(edge_type_id: int, mech: str) -> dict[str, object]:
@@ -227,10 +226,9 @@ def _exp2syn_blocks(rules: list[PairRule], ctx: BuildContext, pre_cells, post_ce
         cols = {
             "syn_weight": w,
             "delay": delay(pre_cells.pos[pre], post_cells.pos[post])[conn],
-            "afferent_section_id": np.zeros(n, np.uint32),
+            "afferent_section_id": np.zeros(n, EDGE_COLUMN_DTYPES["afferent_section_id"]),
             "afferent_section_pos": np.full(n, 0.5),
-            "afferent_section_type": np.ones(n, np.int32),
-            "conductance": w.copy(),
+            "afferent_section_type": np.ones(n, EDGE_COLUMN_DTYPES["afferent_section_type"]),
         }
         yield EdgeChunk(pre[conn].astype(np.uint64), post[conn].astype(np.uint64), et_tab[r, mech], cols)
 

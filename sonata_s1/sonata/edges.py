@@ -4,7 +4,16 @@ Why streaming: at full scale the S1→S1 population has ~38 M rows and TC→S1 ~
 hands them over as an iterator of target-sorted :class:`EdgeChunk`. Rows are buffered and written
 in fixed blocks of :data:`BLOCK_ROWS` to resizable, chunked, *unfiltered* datasets, so memory is
 bounded by one block plus one incoming chunk, and the bytes do not depend on how the circuit cut
-its chunks. The indices are built afterwards from the written id columns (:mod:`.indices`).
+its chunks. A population that fits in one block (the total is then known before anything is
+written) gets exact-size contiguous datasets instead, so small populations do not pay for a
+mostly empty 64 Ki-row chunk per column. The indices are built afterwards from the written id
+columns (:mod:`.indices`).
+
+Dtypes (bytes per synapse row, issue "≤ 60 B"): node ids, ``edge_group_index`` and the index
+datasets are uint32 unless a value needs uint64 (:func:`h5util.row_dtype`); ``edge_type_id`` is the
+smallest signed type (≥ int16) holding the types table's ids; ``edge_group_id`` is uint8 (one
+group). Everything is decided from the population sizes and the types table, never from the data
+of a chunk, so the file bytes stay independent of chunking.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from ..circuit.tables import EdgeChunk, EdgeTable
 from . import h5util, indices
 from .h5util import WriterInputError
 
-#: HDF5 chunk length (elements) of every edge column; 64 Ki rows = 512 KiB for 8-byte columns,
+#: HDF5 chunk length (elements) of every chunked edge column; 64 Ki rows = at most 256 KiB (4-byte columns),
 #: within h5py's default 1 MiB chunk cache so BMTK's row-by-row reads stay cached.
 CHUNK_ROWS = 1 << 16
 #: Rows per write; a multiple of CHUNK_ROWS so written chunks are always complete.
@@ -43,12 +52,27 @@ class EdgeFiles:
     synaptic_models: tuple[str, ...]
 
 
-class _BlockWriter:
-    """Append columns to resizable datasets in fixed-size blocks (bounded memory, fixed layout)."""
+@dataclass(frozen=True)
+class _Column:
+    """Where and how a dataset is created once its layout is known (at the first flush)."""
 
-    def __init__(self, datasets: dict[str, h5py.Dataset]):
-        self._datasets = datasets
-        self._pending: dict[str, list[np.ndarray]] = {k: [] for k in datasets}
+    parent: h5py.Group
+    dtype: np.dtype
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+class _BlockWriter:
+    """Append columns in fixed-size blocks (bounded memory, layout fixed by the total row count).
+
+    Datasets are created at the first flush, in the order of ``columns``: exact-size contiguous
+    when that flush is the final one (the population fits in one block), resizable chunked
+    otherwise. Both depend only on the total number of rows, not on how the rows were chunked.
+    """
+
+    def __init__(self, columns: dict[str, _Column]):
+        self._columns = columns
+        self._datasets: dict[str, h5py.Dataset] = {}
+        self._pending: dict[str, list[np.ndarray]] = {k: [] for k in columns}
         self._n_pending = 0
         self.n_written = 0
 
@@ -62,26 +86,37 @@ class _BlockWriter:
     def finish(self) -> None:
         self._flush(final=True)
 
+    def _create(self, contiguous: bool) -> None:
+        for name, col in self._columns.items():  # fixed order -> fixed file layout
+            if contiguous:
+                ds = col.parent.create_dataset(name, shape=(self._n_pending,), dtype=col.dtype, track_times=False)
+            else:
+                ds = col.parent.create_dataset(name, shape=(0,), maxshape=(None,), dtype=col.dtype,
+                                               chunks=(CHUNK_ROWS,), track_times=False)
+            for key, value in col.attrs:
+                ds.attrs.create(key, value, dtype=h5py.string_dtype("utf-8"))
+            self._datasets[name] = ds
+
     def _flush(self, *, final: bool) -> None:
         n = self._n_pending if final else (self._n_pending // BLOCK_ROWS) * BLOCK_ROWS
+        if not self._datasets and (final or n > 0):
+            self._create(contiguous=final and self.n_written == 0)
         if n == 0:
             return
         for name, ds in self._datasets.items():  # fixed order -> fixed file layout
             parts = self._pending[name]
             data = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            if data.dtype != ds.dtype:
+                raise WriterInputError(f"column {name!r}: {data.dtype} rows for a {ds.dtype} dataset")
             start = self.n_written
             for off in range(0, n, BLOCK_ROWS):
                 k = min(BLOCK_ROWS, n - off)
-                ds.resize((start + off + k,))
+                if ds.chunks is not None:
+                    ds.resize((start + off + k,))
                 ds[start + off:start + off + k] = data[off:off + k]
             self._pending[name] = [data[n:]] if data.shape[0] > n else []
         self._n_pending -= n
         self.n_written += n
-
-
-def _resizable(parent: h5py.Group, name: str, dtype: np.dtype) -> h5py.Dataset:
-    return parent.create_dataset(name, shape=(0,), maxshape=(None,), dtype=dtype, chunks=(CHUNK_ROWS,),
-                                 track_times=False)
 
 
 def _column_dtype(name: str, values: np.ndarray, where: str) -> np.dtype:
@@ -129,7 +164,7 @@ def _check_chunk(chunk: EdgeChunk, columns: list[str], prev_target: int, n_sourc
 
 def _read_ids(ds: h5py.Dataset, n_nodes: int) -> np.ndarray:
     """Read an id column block-wise into the compact dtype (no full-size uint64 copy)."""
-    out = np.empty(ds.shape[0], dtype=np.uint32 if n_nodes < 2**32 else np.uint64)
+    out = np.empty(ds.shape[0], dtype=h5util.row_dtype(n_nodes))
     for start in range(0, ds.shape[0], BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, ds.shape[0])
         out[start:stop] = ds[start:stop]
@@ -176,54 +211,51 @@ def write_edges(table: EdgeTable, network_dir: Path, models_dir: Path, *, n_sour
     h5_name = f"{pop}_edges.h5"
     with h5util.open_h5(network_dir / h5_name) as f:
         root = h5util.group(h5util.group(f, "edges"), pop)
-        ids = {
-            "source_node_id": _resizable(root, "source_node_id", np.dtype(np.uint64)),
-            "target_node_id": _resizable(root, "target_node_id", np.dtype(np.uint64)),
-        }
-        ids["source_node_id"].attrs.create("node_population", table.source, dtype=h5py.string_dtype("utf-8"))
-        ids["target_node_id"].attrs.create("node_population", table.target, dtype=h5py.string_dtype("utf-8"))
-        ids["edge_type_id"] = _resizable(root, "edge_type_id", np.dtype(np.int64))
         grp = h5util.group(root, "0")
+        structural = {
+            "source_node_id": _Column(root, h5util.row_dtype(n_source - 1), (("node_population", table.source),)),
+            "target_node_id": _Column(root, h5util.row_dtype(n_target - 1), (("node_population", table.target),)),
+            "edge_type_id": _Column(root, h5util.type_id_dtype(known)),
+        }
 
         columns: list[str] | None = None
+        specs: dict[str, _Column] = dict(structural)
         writer: _BlockWriter | None = None
         prev_target = 0
         for chunk in table.chunks:
             if columns is None:
                 columns = list(chunk.columns)
-                datasets = dict(ids)
                 for name in columns:
                     values = np.asarray(chunk.columns[name])
-                    datasets[name] = _resizable(grp, name, _column_dtype(name, values, where))
-                writer = _BlockWriter(datasets)
+                    specs[name] = _Column(grp, _column_dtype(name, values, where))
+                writer = _BlockWriter(specs)
             assert writer is not None
             _check_chunk(chunk, columns, prev_target, n_source, n_target, known, where)
             if chunk.size == 0:
                 continue
-            arrays = {
-                "source_node_id": np.asarray(chunk.source_node_id, dtype=np.uint64),
-                "target_node_id": np.asarray(chunk.target_node_id, dtype=np.uint64),
-                "edge_type_id": np.asarray(chunk.edge_type_id, dtype=np.int64),
-            }
+            arrays = {name: np.asarray(getattr(chunk, name)).astype(spec.dtype, copy=False)
+                      for name, spec in structural.items()}  # ranges checked by _check_chunk
             for name in columns:
                 values = h5util.coerce_attribute(name, np.asarray(chunk.columns[name]), where)
-                arrays[name] = _fit(name, values, datasets[name].dtype, where)
+                arrays[name] = _fit(name, values, specs[name].dtype, where)
             prev_target = int(arrays["target_node_id"][-1])
             writer.add(arrays)
             if on_rows is not None:
                 on_rows(chunk.size)
-        if writer is not None:
-            writer.finish()
-        n_edges = writer.n_written if writer is not None else 0
+        if writer is None:  # no chunk at all: the id columns still exist (empty)
+            writer = _BlockWriter(specs)
+        writer.finish()
+        n_edges = writer.n_written
 
         # Group bookkeeping after the data columns (their size is only known now).
-        h5util.dataset(root, "edge_group_id", np.zeros(n_edges, dtype=np.uint32))
-        h5util.dataset(root, "edge_group_index", np.arange(n_edges, dtype=np.uint64))
+        h5util.dataset(root, "edge_group_id", np.zeros(n_edges, dtype=np.uint8))
+        h5util.dataset(root, "edge_group_index", np.arange(n_edges, dtype=h5util.row_dtype(max(n_edges - 1, 0))))
 
+        range_dtype = h5util.row_dtype(n_edges)  # [start, end) rows and run numbers are <= n_edges
         tgt = _read_ids(root["target_node_id"], n_target)
-        indices.write_index(root, "target_to_source", *indices.build_index(tgt, n_target))
+        indices.write_index(root, "target_to_source", *indices.build_index(tgt, n_target), dtype=range_dtype)
         del tgt
         src = _read_ids(root["source_node_id"], n_source)
-        indices.write_index(root, "source_to_target", *indices.build_index(src, n_source))
+        indices.write_index(root, "source_to_target", *indices.build_index(src, n_source), dtype=range_dtype)
         del src
     return EdgeFiles(pop, table.source, table.target, table.sonata_type, h5_name, csv_name, n_edges, model_names)

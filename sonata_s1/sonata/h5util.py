@@ -101,6 +101,33 @@ def coerce_attribute(name: str, values: np.ndarray, where: str) -> np.ndarray:
     return values
 
 
+def row_dtype(max_value: int) -> np.dtype:
+    """uint32, or uint64 only when ``max_value`` needs it: node ids, row numbers and index ranges.
+
+    Why uint32 and not uint64 (SONATA's customary width): these columns are 21 of the 87.5 bytes per
+    synapse row at full scale, every id here is < 2**32, and all three readers accept any unsigned
+    width (libsonata 0.2.2 converts on read, bluepysnap's schema takes uint8-uint64, BMTK uses the
+    h5py values as indices). Never narrower than uint32, so small test circuits exercise the same
+    dtypes as the full build.
+    """
+    return np.dtype(np.uint32 if max_value < 2**32 else np.uint64)
+
+
+def type_id_dtype(type_ids: Sequence[int] | np.ndarray) -> np.dtype:
+    """The smallest signed integer dtype (at least int16) holding every type id of a types table.
+
+    Decided from the types CSV before any row is written, so it cannot depend on chunking;
+    bluepysnap's schema accepts any signed width for ``edge_type_id``.
+    """
+    ids = np.asarray(type_ids, dtype=np.int64)
+    lo, hi = (int(ids.min()), int(ids.max())) if ids.size else (0, 0)
+    for dt in (np.int16, np.int32):
+        info = np.iinfo(dt)
+        if info.min <= lo and hi <= info.max:
+            return np.dtype(dt)
+    return np.dtype(np.int64)
+
+
 def enumerate_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes (uint32) and sorted string table for an HDF5 ``@library`` enumeration (notes §3.1)."""
     strings = np.asarray(values).astype(str)

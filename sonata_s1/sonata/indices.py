@@ -59,10 +59,19 @@ def build_index(ids: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
     return node_to_range, range_to_edge_id
 
 
-def write_index(pop_grp: h5py.Group, name: str, node_to_range: np.ndarray, range_to_edge: np.ndarray) -> None:
-    """Write ``indices/<name>`` with ``node_id_to_range`` + hard link ``node_id_to_ranges``."""
+def write_index(pop_grp: h5py.Group, name: str, node_to_range: np.ndarray, range_to_edge: np.ndarray,
+                dtype: np.dtype | type = np.uint64) -> None:
+    """Write ``indices/<name>`` with ``node_id_to_range`` + hard link ``node_id_to_ranges``.
+
+    ``dtype`` (unsigned) must hold the number of edge rows; the edge writer passes uint32 when it
+    can (libsonata 0.2.2 converts on read, BMTK uses the values as Python range bounds).
+    """
+    dtype = np.dtype(dtype)
+    for what, arr in (("node_id_to_range", node_to_range), ("range_to_edge_id", range_to_edge)):
+        if arr.size and int(arr.max()) > np.iinfo(dtype).max:
+            raise h5util.WriterInputError(f"index {name}/{what}: value {int(arr.max())} does not fit {dtype}")
     grp = pop_grp["indices"] if "indices" in pop_grp else h5util.group(pop_grp, "indices")
     sub = h5util.group(grp, name)
-    h5util.dataset(sub, "node_id_to_range", node_to_range.astype(np.uint64, copy=False))
+    h5util.dataset(sub, "node_id_to_range", node_to_range.astype(dtype, copy=False))
     sub["node_id_to_ranges"] = sub["node_id_to_range"]  # hard link: libsonata's name, no extra data
-    h5util.dataset(sub, "range_to_edge_id", range_to_edge.astype(np.uint64, copy=False))
+    h5util.dataset(sub, "range_to_edge_id", range_to_edge.astype(dtype, copy=False))

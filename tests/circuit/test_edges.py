@@ -258,3 +258,34 @@ def test_switches(build):
     bg = collect(build(background_section_rule="per_source_random").edge_tables({"background__S1"})[0])[0]
     sec = bg["afferent_section_id"].reshape(-1, 2, 5)
     assert np.any(sec != sec[:, :, :1])
+
+
+DET = {"syn_weight", "delay", "afferent_section_id", "afferent_section_pos", "afferent_section_type", "u_syn",
+       "depression_time", "facilitation_time", "decay_time", "syn_type_id", "n_rrp_vesicles"}
+EXP2 = {"syn_weight", "delay", "afferent_section_id", "afferent_section_pos", "afferent_section_type"}
+
+
+@pytest.mark.parametrize("pop", POPS)
+def test_edge_columns_and_compact_dtypes(edges, pop):
+    """No `conductance` copy of syn_weight; integer columns in their declared narrow dtypes (bytes/row)."""
+    from sonata_s1.circuit.tables import EDGE_COLUMN_DTYPES
+
+    e = edges[pop]
+    cols = set(e) - {"source", "target", "edge_type_id"}
+    assert cols == (DET if pop in ("S1__S1", "thalamus__S1") else EXP2)
+    for name in cols & set(EDGE_COLUMN_DTYPES):
+        assert e[name].dtype == EDGE_COLUMN_DTYPES[name], name
+    if "n_rrp_vesicles" in cols:
+        assert set(e["n_rrp_vesicles"]) == {1}
+    if pop == "thalamus__S1":
+        assert set(e["syn_type_id"]) == {1000}
+
+
+def test_narrow_refuses_to_wrap():
+    from sonata_s1.circuit.tables import narrow
+
+    assert narrow("afferent_section_id", np.array([0, 65535], np.int64)).dtype == np.uint16
+    with pytest.raises(ValueError, match="afferent_section_id"):
+        narrow("afferent_section_id", np.array([65536], np.uint32))
+    with pytest.raises(ValueError, match="syn_type_id"):
+        narrow("syn_type_id", np.array([-1]))

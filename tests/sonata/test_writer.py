@@ -55,14 +55,50 @@ def test_dtypes_follow_policy(circuit_dir):
     with h5py.File(out / "network/S1__S1_edges.h5") as f:
         g = f["edges/S1__S1"]
         assert g["source_node_id"].attrs["node_population"] == "S1"
-        assert g["edge_type_id"].dtype == np.int64 and g["edge_group_id"].dtype == np.uint32
+        assert g["target_node_id"].attrs["node_population"] == "S1"
+        # compact structural columns (bytes per synapse row): uint32 ids/rows, int16 type ids, uint8 group id
+        assert g["source_node_id"].dtype == g["target_node_id"].dtype == np.uint32
+        assert g["edge_type_id"].dtype == np.int16 and g["edge_group_id"].dtype == np.uint8
+        assert g["edge_group_index"].dtype == np.uint32
         assert g["0/afferent_section_id"].dtype.kind == "u"
         for c in ("syn_weight", "delay", "afferent_section_pos"):
             assert g[f"0/{c}"].dtype == np.float32
         for name in ("target_to_source", "source_to_target"):
             idx = g["indices"][name]
             assert idx["node_id_to_range"].id == idx["node_id_to_ranges"].id  # a hard link, not a copy
+            assert idx["node_id_to_range"].dtype == idx["range_to_edge_id"].dtype == np.uint32
         assert all(ds.compression is None for ds in (g["source_node_id"], g["0/delay"]))
+
+
+def test_structural_dtypes_widen_only_when_needed():
+    from sonata_s1.sonata.h5util import row_dtype, type_id_dtype
+
+    assert row_dtype(2**32 - 1) == np.uint32 and row_dtype(2**32) == np.uint64 and row_dtype(-1) == np.uint32
+    assert type_id_dtype([1, 2]) == np.int16 and type_id_dtype([100, 4001]) == np.int16
+    assert type_id_dtype([-40000, 0]) == np.int32 and type_id_dtype([2**31]) == np.int64
+
+
+def test_small_population_is_contiguous_and_exact(tmp_path):
+    """Below one write block the datasets are contiguous and exactly rows x itemsize (no chunk padding)."""
+    rows = synthetic.random_edges(15, 15, 4)
+    rows["afferent_section_id"] = rows["afferent_section_id"].astype(np.uint16)
+    rows["afferent_section_type"] = np.full(rows["edge_type_id"].size, 3, np.uint8)
+    (tmp_path / "m").mkdir()
+    files = edges_mod.write_edges(_table(rows), tmp_path, tmp_path / "m", n_source=15, n_target=15)
+    n = files.n_edges
+    with h5py.File(tmp_path / "x_edges.h5") as f:
+        g = f["edges/x"]
+        for name in ("source_node_id", "target_node_id", "edge_type_id", "0/syn_weight", "0/afferent_section_id",
+                     "0/afferent_section_type"):
+            assert g[name].chunks is None and g[name].shape == (n,)
+            assert g[name].id.get_storage_size() == n * g[name].dtype.itemsize
+        assert g["0/afferent_section_id"].dtype == np.uint16 and g["0/afferent_section_type"].dtype == np.uint8
+    pop = libsonata.EdgeStorage(str(tmp_path / "x_edges.h5")).open_population("x")
+    sel = libsonata.Selection([(0, n)])
+    np.testing.assert_array_equal(pop.source_nodes(sel), rows["source_node_id"])
+    np.testing.assert_array_equal(pop.get_attribute("afferent_section_type", sel), 3)
+    t = int(rows["target_node_id"][-1])
+    np.testing.assert_array_equal(pop.afferent_edges([t]).flatten(), np.flatnonzero(rows["target_node_id"] == t))
 
 
 @pytest.mark.parametrize("name", ["S1__S1", "thalamus__S1", "S1__thalamus", "background__S1"])
@@ -98,6 +134,17 @@ def test_edges_rows_and_both_indices(circuit_dir, name):
     s, t = int(ref["source_node_id"][0]), int(ref["target_node_id"][0])
     e = pop.connecting_edges([s], [t]).flatten()
     assert e.size == np.count_nonzero((ref["source_node_id"] == s) & (ref["target_node_id"] == t))
+
+
+def test_session_circuit_mixes_layouts(circuit_dir):
+    """The shared circuit (32-row blocks) has chunked and contiguous populations, so the reader tests cover both."""
+    out, rows = circuit_dir
+    layouts = {}
+    for name in rows:
+        with h5py.File(out / f"network/{name}_edges.h5") as f:
+            layouts[name] = f[f"edges/{name}/source_node_id"].chunks is None
+            assert layouts[name] == (rows[name]["target_node_id"].size < 32)
+    assert set(layouts.values()) == {True, False}
 
 
 def test_build_index_matches_definition():
@@ -183,7 +230,11 @@ def test_simulation_config_contract(circuit_dir):
     assert ns.materialize("recorded", s1).flatten().tolist() == [0, 7, 10]
 
 
-def test_byte_identical_and_independent_of_chunking(tmp_path, small_blocks):
+@pytest.mark.parametrize("layout", ["chunked", "contiguous"])
+def test_byte_identical_and_independent_of_chunking(tmp_path, monkeypatch, layout):
+    if layout == "chunked":  # tiny write blocks: every population spans several blocks and partial chunks
+        monkeypatch.setattr(edges_mod, "BLOCK_ROWS", 32)
+        monkeypatch.setattr(edges_mod, "CHUNK_ROWS", 8)
     a, b, c = tmp_path / "a" / "x", tmp_path / "b" / "x", tmp_path / "c" / "x"
     write_synthetic(a)
     write_synthetic(b)
@@ -230,6 +281,8 @@ def test_empty_population_is_readable(tmp_path):
     assert files.n_edges == 0
     pop = libsonata.EdgeStorage(str(tmp_path / "e_edges.h5")).open_population("e")
     assert pop.size == 0 and pop.afferent_edges([3]).flatten().size == 0
+    with h5py.File(tmp_path / "e_edges.h5") as f:
+        assert f["edges/e/source_node_id"].shape == (0,) and f["edges/e/edge_group_index"].shape == (0,)
 
 
 def test_bmtk_type_keys_only_in_csv(tmp_path):
