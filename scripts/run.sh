@@ -10,7 +10,7 @@ CORES="$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)"  # nproc obeys OMP_N
 NP="${NP:-$(( CORES >= 2 ? 2 : 1 ))}"
 t0=$(date +%s)
 
-n_models=$(ls components/biophysical_neuron_models/*.json 2>/dev/null | wc -l)
+n_models=$( (ls components/biophysical_neuron_models/*.json 2>/dev/null || true) | wc -l)  # pipefail: ls fails when none
 if [ "$n_models" -lt 931 ]; then
     echo "[run] converting the 931 cell models into components/ (found $n_models)" >&2
     python -m sonata_s1 convert-cells --jobs "$CORES"
