@@ -22,4 +22,4 @@ export PATH="$VENV/bin:$PATH"
 # pip-only MPI: mpiexec must be the mpich wheel's one
 command -v mpiexec | grep -q "$VENV/bin/mpiexec" || { echo "mpiexec is not the venv's mpich ($(command -v mpiexec))" >&2; exit 1; }
 # compile the project's NMODL once (cached by content hash outside the repository)
-export SONATA_S1_MECH_DIR="$(python -c 'from sonata_s1.mechanisms import compiled_mechanisms_dir as c; print(c(quiet=False))')"
+python -c 'from sonata_s1.mechanisms import compiled_mechanisms_dir as c; c(quiet=False)'

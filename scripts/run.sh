@@ -31,6 +31,7 @@ fi
 out="$ROOT/output"
 echo
 echo "outputs ($(( $(date +%s) - t0 )) s wall):"
-for f in spikes.h5 soma_v.h5 s1_thalamus_default.nwb raster.png rates.png rates.csv rates.json provenance.json log.txt; do
-    [ -e "$out/$f" ] && echo "  $out/$f"
+for f in spikes.h5 soma_v.h5 "$(cd "$out" && ls -- *.nwb 2>/dev/null | head -1)" raster.png rates.png rates.csv \
+         rates.json provenance.json log.txt; do   # <name>.nwb: the config's sonata_s1.name
+    if [ -n "$f" ] && [ -e "$out/$f" ]; then echo "  $out/$f"; fi   # `if`: a missing file must not fail the script
 done

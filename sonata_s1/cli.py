@@ -24,14 +24,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the command named in ``argv`` (or all of them, for ``--help``) imports its module."""
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="sonata-s1", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(_module=module)
-        if "--help" in sys.argv or "-h" in sys.argv or (len(sys.argv) > 1 and sys.argv[1] == name):
+        if "--help" in argv or "-h" in argv or (argv and argv[0] == name):
             try:
                 importlib.import_module(module).add_arguments(p)
             except ModuleNotFoundError as exc:  # a command whose module is not there yet
@@ -40,10 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if argv is not None:
-        sys.argv = [sys.argv[0], *argv]
-    parser = build_parser()
-    args = parser.parse_args(sys.argv[1:])
+    """Entry point; ``argv`` (without the program name) defaults to ``sys.argv[1:]``, which is never modified."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
     if getattr(args, "_missing", None):
         parser.error(f"command {args.command!r} is not available: {args._missing}")
     module = importlib.import_module(args._module)

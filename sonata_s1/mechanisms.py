@@ -24,8 +24,6 @@ from pathlib import Path
 
 from .paths import MODFILES_DIR, cache_dir
 
-MECH_DIR_ENV = "SONATA_S1_MECH_DIR"
-
 
 class MechanismBuildError(RuntimeError):
     """nrnivmodl failed; the message carries the end of its log."""
@@ -71,8 +69,8 @@ def _nrnivmodl() -> str:
 def compiled_mechanisms_dir(source: Path | Iterable[Path] = MODFILES_DIR, *, quiet: bool = True) -> Path:
     """Return a directory holding ``<arch>/libnrnmech.so`` for these .mod files, compiling if needed.
 
-    ``$SONATA_S1_MECH_DIR`` (set by CI after a prebuild) short-circuits the lookup when it names
-    a directory built from the default mod files.
+    The directory is ``cache_dir()/mechanisms/<key>`` (:func:`mechanisms_key`); a cached directory
+    without the library (an interrupted or pruned cache) is rebuilt, never returned.
     """
     files = _modfiles(source)
     key = mechanisms_key(files)
@@ -101,7 +99,9 @@ def compiled_mechanisms_dir(source: Path | Iterable[Path] = MODFILES_DIR, *, qui
             raise MechanismBuildError(f"nrnivmodl failed for {[f.name for f in files]}:\n{tail}")
         if not quiet:
             print(f"compiled {len(files)} mechanisms into {out}", file=sys.stderr)
-        os.replace(tmp, out) if not out.exists() else shutil.rmtree(tmp, ignore_errors=True)
+        if out.exists():  # under the lock and without a library: a broken leftover, replace it
+            shutil.rmtree(out)
+        os.replace(tmp, out)
     return out
 
 

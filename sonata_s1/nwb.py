@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -212,11 +213,15 @@ def run(args: argparse.Namespace) -> int:
 
     out_dir = Path(args.output_dir)
     if not (out_dir / "spikes.h5").is_file():
-        print(f"sonata-s1 to-nwb: {out_dir / 'spikes.h5'} not found")
+        print(f"sonata-s1 to-nwb: error: {out_dir / 'spikes.h5'} not found", file=sys.stderr)
         return 2
-    circuit, tstop = circuit_for_output(out_dir, args.network)
-    prov_path = out_dir / "provenance.json"
-    prov = json.loads(prov_path.read_text()) if prov_path.is_file() else {}
+    try:  # a wrong --network or a damaged provenance.json: one line naming the file, exit 2
+        circuit, tstop = circuit_for_output(out_dir, args.network)
+        prov_path = out_dir / "provenance.json"
+        prov = json.loads(prov_path.read_text()) if prov_path.is_file() else {}
+    except (OSError, ValueError) as exc:
+        print(f"sonata-s1 to-nwb: error: {exc}", file=sys.stderr)
+        return 2
     conf = {"run": {"tstop": tstop, "dt": (prov.get("run") or {}).get("dt", 0.025)},
             "reports": (prov.get("config_content") or {}).get("reports")
             or {"soma_v": {"module": "membrane_report", "file_name": "soma_v.h5", "sections": "soma"}},

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,10 @@ def circuit_for_output(out_dir: Path, network: str | None = None) -> tuple[Circu
 
     out_dir = Path(out_dir)
     prov_path = out_dir / "provenance.json"
-    prov = json.loads(prov_path.read_text()) if prov_path.is_file() else {}
+    try:
+        prov = json.loads(prov_path.read_text()) if prov_path.is_file() else {}
+    except ValueError as exc:
+        raise ValueError(f"{prov_path} is not valid JSON ({exc})") from None
     tstop = float(prov.get("run", {}).get("tstop") or 0.0)
     if network:
         cfg = Path(network).absolute()
@@ -196,9 +200,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     out = Path(args.output_dir)
     if not (out / "spikes.h5").is_file():
-        print(f"sonata-s1 plot: {out / 'spikes.h5'} not found", flush=True)
+        print(f"sonata-s1 plot: error: {out / 'spikes.h5'} not found", file=sys.stderr)
         return 2
-    circuit, tstop = circuit_for_output(out, args.network)
+    try:  # a wrong --network or a damaged provenance.json: one line naming the file, exit 2
+        circuit, tstop = circuit_for_output(out, args.network)
+    except (OSError, ValueError) as exc:
+        print(f"sonata-s1 plot: error: {exc}", file=sys.stderr)
+        return 2
     paths = draw_all(out, circuit, tstop)
     for p in (*paths.values(), out / "rates.json", out / "rates.csv"):
         print(p)

@@ -252,7 +252,9 @@ def write_outputs(rows: list[dict[str, Any]], out: Path, protocol: dict[str, Any
         lines += ["", "Not matching:", ""]
         lines += [f"- {r['cell']}: {r['status']} {r.get('error') or ''} counts {r.get('spike_counts', '')} "
                   f"max dt {r.get('max_abs_dt_ms')}" for r in bad]
-    (out / "summary.md").write_text("\n".join(lines) + "\n")
+    tmp = out / "summary.md.tmp"
+    tmp.write_text("\n".join(lines) + "\n")
+    tmp.replace(out / "summary.md")
     plot_fi(rows, out / "fI.png", protocol)
 
 

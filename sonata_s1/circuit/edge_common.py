@@ -61,8 +61,3 @@ def rechunk(blocks: Iterable[EdgeChunk], chunk_rows: int) -> Iterator[EdgeChunk]
             pending, rows = [], 0
     if pending:
         yield concat_chunks(pending)
-
-
-def empty_like_columns(columns: dict[str, np.dtype]) -> EdgeChunk:
-    return EdgeChunk(np.zeros(0, np.uint64), np.zeros(0, np.uint64), np.zeros(0, np.int64),
-                     {k: np.zeros(0, dt) for k, dt in columns.items()})

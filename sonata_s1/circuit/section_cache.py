@@ -92,11 +92,18 @@ def build_section_cache(source: SourceModel, models: list[str]) -> SectionCache:
 
 def load_section_cache(source: SourceModel, models: list[str] | None = None,
                        cache_dir: Path | None = None) -> SectionCache:
-    """The section cache of ``models`` (default: all cell models of the source), built once per source."""
+    """The section cache of ``models`` (default: all cell models of the source), built once per source.
+
+    The file is only an optimisation: an unwritable cache directory (read-only home, CI sandbox)
+    costs each build the time of reading the cell JSONs, never the build itself.
+    """
     from ..paths import cache_dir as default_cache_dir
 
     models = sorted(source.cell_files) if models is None else list(models)
-    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    try:
+        directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    except OSError:  # cache_dir() creates the directory
+        return build_section_cache(source, models)
     path = directory / f"section_tables_{_source_key(source, models)}.npz"
     if path.exists():
         try:
@@ -108,16 +115,20 @@ def load_section_cache(source: SourceModel, models: list[str] | None = None,
     cache = build_section_cache(source, models)
     buf = io.BytesIO()
     np.savez(buf, models=np.asarray(models), **{k: getattr(cache, k) for k in _ARRAYS})
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".section_tables_", suffix=".tmp")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".section_tables_", suffix=".tmp")
+    except OSError:
+        return cache  # not writable: use the tables without caching them
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(buf.getvalue())
         os.replace(tmp, path)
-    except BaseException:
+    except OSError:
+        pass  # e.g. disk full: the cache is optional
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
     return cache
 
 

@@ -78,10 +78,6 @@ def weight_norm(ctx: BuildContext, model: str) -> float:
     return float(ctx.sections.weight_norm[ctx.sections.model_index()[model]])
 
 
-def _model_of(pop: str) -> str:
-    return "sRE_jv_00" if pop in RTN else "sTC_jv_00"
-
-
 def _topographic(cmat: float, l_div: float, pre_range: tuple[float, float], post_range: tuple[float, float]):
     """FO TC↔RTN rule: exp(−d2/l)·[d2 < cmat]·[|Y(pre_y) − post_y| < cmat/5] (§6.4–6.5)."""
     length, ythr = cmat / l_div, cmat / 5.0

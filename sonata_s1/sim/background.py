@@ -14,7 +14,7 @@ Two modes (``sonata_s1.background_streams`` in the config):
   ``Random123(1428063344, gid, seed)`` stream; source spike k is at ``S_k · 1000 / rate`` ms
   (bit-exact to NetPyNE's NetStims when gid = the NetPyNE gid of the target cell, i.e. the S1
   node id of an unreduced build; checked against ``h.NetStim`` with ``noiseFromRandom123`` in
-  tests/sim/test_background.py).
+  tests/sim/test_plugins.py).
 """
 
 from __future__ import annotations

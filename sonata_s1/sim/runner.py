@@ -292,6 +292,19 @@ def _circuit_project(conf: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_project(project: dict[str, Any], origin: str) -> None:
+    """Reject bad ``sonata_s1`` values in :func:`prepare`, before BMTK deletes the output directory."""
+    if project["background_streams"] not in background.MODES:
+        raise RunConfigError(f"{origin}: sonata_s1.background_streams must be one of {background.MODES}")
+    if project["cao_mode"] not in ("configured", "published-run"):
+        raise RunConfigError(f"{origin}: sonata_s1.cao_mode must be 'configured' or 'published-run'")
+    seed, cao = project["seed"], project["cao_s1"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise RunConfigError(f"{origin}: sonata_s1.seed must be a non-negative integer, got {seed!r}")
+    if isinstance(cao, bool) or not isinstance(cao, (int, float)) or not 0 < cao < float("inf"):
+        raise RunConfigError(f"{origin}: sonata_s1.cao_s1 must be a positive number (mM), got {cao!r}")
+
+
 def prepare(config_path: Path) -> RunPlan:
     """Parse, check and resolve everything; raises a specific error naming file and key. No writes."""
     t0 = time.perf_counter()
@@ -310,10 +323,7 @@ def prepare(config_path: Path) -> RunPlan:
     project.update({k: v for k, v in circuit_project.get("config", {}).items()
                     if k in ("seed", "cao_mode", "cao_s1", "background_streams")})
     project.update(conf.get("sonata_s1") or {})
-    if project["background_streams"] not in background.MODES:
-        raise RunConfigError(f"{origin}: sonata_s1.background_streams must be one of {background.MODES}")
-    if project["cao_mode"] not in ("configured", "published-run"):
-        raise RunConfigError(f"{origin}: sonata_s1.cao_mode must be 'configured' or 'published-run'")
+    check_project(project, origin)
 
     sets = dict(conf.get("node_sets") or {})
     try:

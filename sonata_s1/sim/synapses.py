@@ -51,11 +51,6 @@ def passthrough(edge: Any, src_node: Any, trg_node: Any) -> float:
     return float(edge["syn_weight"])
 
 
-def required_mechanisms(model_templates: set[str]) -> dict[str, str]:
-    """Mechanism names needed by the given edge-type ``model_template`` values (unknown ones ignored)."""
-    return {m: SYNAPSE_MODELS[m] for m in sorted(model_templates) if m in SYNAPSE_MODELS}
-
-
 def register() -> None:
     """Register the synapse models and the weight function with BMTK (before ``BioSimulator.from_config``)."""
     from bmtk.simulator.bionet.pyfunction_cache import add_synapse_model, add_weight_function

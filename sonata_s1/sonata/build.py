@@ -90,6 +90,11 @@ def _validate(args: argparse.Namespace) -> None:
     for name in ("seed", "seed_loc"):
         if getattr(args, name) < 0:
             raise BuildInputError(f"--{name.replace('_', '-')} must be >= 0")
+    out = Path(args.out).expanduser().absolute()
+    comps = Path(args.components).expanduser().absolute()
+    if comps == out or out in comps.parents:  # a rebuild replaces --out wholesale: the cell models would go too
+        raise BuildInputError(f"--components {comps} lies inside --out {out}; keep the shared cell models "
+                              "outside the circuit directory")
 
 
 def circuit_options(args: argparse.Namespace) -> Any:

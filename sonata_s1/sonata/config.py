@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +205,3 @@ def simulation_config(tables: Sequence[NodeTable], sets: Mapping[str, Any], opts
         },
     }
 
-
-def options_dict(opts: SimulationOptions) -> dict[str, Any]:
-    return asdict(opts)

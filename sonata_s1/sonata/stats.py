@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -286,8 +287,13 @@ def write_figure(doc: dict[str, Any], path: Path, order: list[str] | None = None
         ax.set_xticks(ticks, names, rotation=90, fontsize=fs)
         ax.set_yticks(ticks, names, fontsize=fs)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")  # same format as the target, then renamed
+    try:
+        fig.savefig(tmp, dpi=150)
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        tmp.unlink(missing_ok=True)
 
 
 def _fmt(v: float | None, spec: str) -> str:

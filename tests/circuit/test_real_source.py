@@ -89,3 +89,12 @@ def test_small_build(real_source):
     e = sum(x.connections for x in exp.values())
     v = sum(x.variance for x in exp.values())
     assert abs(n - e) < 4 * np.sqrt(v), (n, e)
+
+
+def test_section_cache_survives_unwritable_cache_dir(real_source, tmp_path):
+    """The cache is an optimisation: a cache directory that cannot be created must not fail the build."""
+    models = ["sTC_jv_00", "sRE_jv_00"]
+    (tmp_path / "file").write_text("not a directory")
+    c = load_section_cache(real_source, models, cache_dir=tmp_path / "file" / "cache")
+    assert c.models == tuple(models) and c.weight_norm.size == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

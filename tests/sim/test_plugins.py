@@ -116,3 +116,59 @@ def test_node_sets_resolve_by_enumerated_string_attributes(tmp_path: Path) -> No
         nodesets.resolve("loop", sets, circuit)
     with pytest.raises(nodesets.NodeSetError, match="unknown node set"):
         nodesets.resolve("nope", sets, circuit)
+
+
+@pytest.mark.parametrize("command", ["to-nwb", "plot"])
+def test_output_commands_report_bad_input_in_one_line(tmp_path: Path, command: str) -> None:
+    """A wrong --network or a damaged provenance.json is an error message and exit 2, not a traceback."""
+    import argparse
+
+    import h5py
+
+    from sonata_s1 import nwb, plots
+
+    module = {"to-nwb": nwb, "plot": plots}[command]
+    parser = argparse.ArgumentParser()
+    module.add_arguments(parser)
+    out = tmp_path / "output"
+    out.mkdir()
+    missing = parser.parse_args([str(out), "--network", str(tmp_path / "nowhere")])
+    assert module.run(missing) == 2  # no spikes.h5 yet
+    with h5py.File(out / "spikes.h5", "w") as f:
+        f.create_group("spikes")
+    assert module.run(missing) == 2  # --network names no circuit
+    (out / "provenance.json").write_text("{broken")
+    assert module.run(parser.parse_args([str(out), "--network", str(tmp_path / "nowhere")])) == 2
+    if command == "plot":  # plot may do without --network: then the broken provenance is the error
+        assert module.run(parser.parse_args([str(out)])) == 2
+    assert not (out / "raster.png").exists()
+
+
+def test_output_command_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    import h5py
+
+    from sonata_s1 import plots
+
+    parser = argparse.ArgumentParser()
+    plots.add_arguments(parser)
+    with h5py.File(tmp_path / "spikes.h5", "w") as f:
+        f.create_group("spikes")
+    assert plots.run(parser.parse_args([str(tmp_path), "--network", str(tmp_path / "nowhere")])) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("sonata-s1 plot: error:") and "nowhere" in err[0]
+    (tmp_path / "provenance.json").write_text("{broken")
+    assert plots.run(parser.parse_args([str(tmp_path)])) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("sonata-s1 plot: error:") and "provenance.json" in err[0]
+
+
+def test_project_block_checked_before_anything_runs() -> None:
+    from sonata_s1.sim.runner import PROJECT_DEFAULTS, RunConfigError, check_project
+
+    check_project(dict(PROJECT_DEFAULTS), "cfg.json")
+    for key, bad in (("seed", "4322"), ("seed", -1), ("seed", 1.5), ("cao_s1", "1.2"), ("cao_s1", 0),
+                     ("cao_s1", True), ("cao_mode", "both"), ("background_streams", "shared")):
+        with pytest.raises(RunConfigError, match=f"cfg.json: sonata_s1.{key}"):
+            check_project({**PROJECT_DEFAULTS, key: bad}, "cfg.json")

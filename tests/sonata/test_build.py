@@ -172,3 +172,12 @@ def test_sigterm_mid_edges_leaves_nothing(tmp_path, monkeypatch, small_blocks):
         build.run(parse("--out", str(tmp_path / "net")))
     assert not (tmp_path / "net").exists() and leftovers(tmp_path) == []
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_components_inside_out_refused(tmp_path, fake_model, capsys):
+    """A rebuild replaces --out wholesale, so shared components inside it would be deleted: refused up front."""
+    out = tmp_path / "net"
+    assert build.run(parse("--out", str(out), "--components", str(out / "components"))) == 2
+    assert "--components" in capsys.readouterr().err
+    assert fake_model["calls"] == 0 and not out.exists()
+    assert build.run(parse("--out", str(out), "--components", str(tmp_path / "components"))) == 0

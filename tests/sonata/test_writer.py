@@ -162,7 +162,7 @@ def test_build_index_matches_definition():
 
 
 def test_bluepysnap_opens_and_decodes(circuit_dir):
-    bluepysnap = pytest.importorskip("bluepysnap")
+    import bluepysnap  # a declared test dependency: a missing install must fail, not skip
     out, rows = circuit_dir
     circ = bluepysnap.Circuit(str(out / "circuit_config.json"))
     assert set(circ.nodes.population_names) == {"S1", "thalamus", "background"}
