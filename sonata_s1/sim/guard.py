@@ -74,6 +74,13 @@ def check_output_dir(output_dir: str | os.PathLike[str], protected: Iterable[str
     if not any(out.iterdir()):
         return out
     if has_marker(out):
+        foreign = sorted(set(os.listdir(out)) - set(_recorded_files(out)) - {MARKER_NAME})
+        if foreign and _recorded_files(out):
+            raise OutputGuardError(
+                f"output_dir {out} holds files the previous run did not write ({', '.join(foreign[:5])}"
+                f"{', ...' if len(foreign) > 5 else ''}). BMTK deletes the output directory at start, so the run is "
+                "refused. Move those files away or choose another output_dir."
+            )
         return out
     raise OutputGuardError(
         f"output_dir {out} exists, is not empty and was not written by run_bionet.py (no {MARKER_NAME}). "
@@ -82,9 +89,32 @@ def check_output_dir(output_dir: str | os.PathLike[str], protected: Iterable[str
     )
 
 
+def _recorded_files(out: Path) -> list[str]:
+    """Names the finished run listed in its marker ([] if it did not finish: anything then counts as ours)."""
+    try:
+        files = json.loads((out / MARKER_NAME).read_text()).get("files")
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [str(f) for f in files] if isinstance(files, list) else []
+
+
+def record_outputs(out: Path) -> None:
+    """At the end of a run: list what the run left in ``out``, so that files added later are never deleted."""
+    try:
+        data = json.loads((out / MARKER_NAME).read_text())
+    except (OSError, ValueError):
+        data = {"tool": MARKER_TOOL}
+    data["files"] = sorted(set(os.listdir(out)) - {MARKER_NAME})
+    _write_json(out, data)
+
+
 def write_marker(out: Path, info: dict[str, Any] | None = None) -> None:
     """Mark ``out`` as ours so that the next run may replace it."""
     data = {"tool": MARKER_TOOL, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **(info or {})}
+    _write_json(out, data)
+
+
+def _write_json(out: Path, data: dict[str, Any]) -> None:
     tmp = out / (MARKER_NAME + ".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n")
     os.replace(tmp, out / MARKER_NAME)

@@ -497,3 +497,4 @@ def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = T
         "command": sys.argv,
     }
     provenance.write(out / "provenance.json", record)
+    guard.record_outputs(out)

@@ -88,6 +88,21 @@ def test_guard(tmp_path: Path) -> None:
     json.loads((user / guard.MARKER_NAME).read_text())
 
 
+def test_guard_protects_files_added_after_a_finished_run(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    out.mkdir()
+    guard.write_marker(out)
+    (out / "spikes.h5").write_bytes(b"x")
+    (out / "partial.tmp").write_bytes(b"x")
+    guard.check_output_dir(out)  # an unfinished run of ours: everything in it is ours
+    guard.record_outputs(out)  # the run finished with these files
+    guard.check_output_dir(out)
+    (out / "my_analysis.ipynb").write_text("{}")
+    with pytest.raises(guard.OutputGuardError, match="my_analysis.ipynb"):
+        guard.check_output_dir(out)
+    assert (out / "my_analysis.ipynb").exists()
+
+
 def test_node_sets_resolve_by_enumerated_string_attributes(tmp_path: Path) -> None:
     from sonata_s1.circuit.tables import NodeTable
     from sonata_s1.sim import nodesets
