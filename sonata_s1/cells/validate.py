@@ -7,7 +7,7 @@ each amplitude (equal counts, max |Δt| ≤ ``--tol``). Where ``docs/reference/c
 response of a model, the SONATA path is also compared with it (counts, area to its 3 decimals, spikes).
 
 Resumable: each model's result is cached under ``OUT/cache/`` keyed by a hash of everything it depends on
-(biophysics JSON, SWC, source rule, all .mod files, protocol), so an interrupted sweep continues where it
+(biophysics JSON, SWC, source rule, all .mod files, protocol, the cell-building code), so an interrupted sweep continues where it
 stopped and a changed mechanism re-runs exactly the models it can affect (all of them). Outputs:
 ``OUT/cells.csv``, ``OUT/summary.md``, ``OUT/fI.png`` (f–I curves per e-type family).
 """
@@ -69,9 +69,23 @@ def _sha(h: Any, path: Path) -> None:
     h.update(b"\0")
 
 
-def model_key(name: str, comp: Path, src_file: Path, mod_dir: Path, protocol: dict[str, Any]) -> str:
-    """Hash of a model's components (JSON + SWC), its source rule, every .mod file and the protocol."""
+#: Modules whose code decides a cell's response: a change to any of them invalidates every cached result.
+SIMULATION_CODE = ("sections.py", "biophysics.py", "builder.py", "loader.py", "reference.py", "response.py")
+
+
+def code_key() -> str:
+    """Hash of the cell-building and simulation code of :data:`SIMULATION_CODE`."""
     h = hashlib.sha256()
+    for module in SIMULATION_CODE:
+        _sha(h, Path(__file__).with_name(module))
+    return h.hexdigest()[:20]
+
+
+def model_key(name: str, comp: Path, src_file: Path, mod_dir: Path, protocol: dict[str, Any]) -> str:
+    """Hash of a model's components (JSON + SWC), its source rule, every .mod file, the protocol and the
+    cell-building code (:func:`code_key`), so a cached result is reused only when nothing it depends on changed."""
+    h = hashlib.sha256()
+    h.update(code_key().encode())
     _sha(h, comp / "biophysical_neuron_models" / f"{name}.json")
     _sha(h, comp / "morphologies" / f"{name}.swc")
     _sha(h, src_file)
