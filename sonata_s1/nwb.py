@@ -212,13 +212,8 @@ def run(args: argparse.Namespace) -> int:
     from .plots import circuit_for_output
 
     out_dir = Path(args.output_dir)
-    if not (out_dir / "spikes.h5").is_file():
-        print(f"sonata-s1 to-nwb: error: {out_dir / 'spikes.h5'} not found", file=sys.stderr)
-        return 2
-    try:  # a wrong --network or a damaged provenance.json: one line naming the file, exit 2
-        circuit, tstop = circuit_for_output(out_dir, args.network)
-        prov_path = out_dir / "provenance.json"
-        prov = json.loads(prov_path.read_text()) if prov_path.is_file() else {}
+    try:  # no spikes, a wrong --network or a damaged provenance.json: one line naming the file, exit 2
+        circuit, tstop, prov = circuit_for_output(out_dir, args.network)
     except (OSError, ValueError) as exc:
         print(f"sonata-s1 to-nwb: error: {exc}", file=sys.stderr)
         return 2

@@ -58,10 +58,7 @@ def cell_order(circuit: Circuit) -> list[tuple[str, np.ndarray, np.ndarray, list
 
 
 def draw_raster(out_dir: Path, circuit: Circuit, tstop: float, path: Path | None = None) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     spikes = rates_mod.read_spikes(Path(out_dir) / "spikes.h5")
     order = cell_order(circuit)
@@ -92,17 +89,11 @@ def draw_raster(out_dir: Path, circuit: Circuit, tstop: float, path: Path | None
     n_spk = sum(v[0].size for v in spikes.values())
     ax.set_title(f"{total} cells, {n_spk} spikes")
     fig.tight_layout()
-    path = path or Path(out_dir) / "raster.png"
-    _save(fig, path)
-    plt.close(fig)
-    return path
+    return _save(fig, path or Path(out_dir) / "raster.png")
 
 
 def draw_rates(out_dir: Path, table: dict[str, Any], path: Path | None = None) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     rows = table["rows"]
     summary = [r for r in rows if r["level"] in ("layer_ei", "nucleus")]
@@ -132,16 +123,26 @@ def draw_rates(out_dir: Path, table: dict[str, Any], path: Path | None = None) -
     a2.set_ylabel("rate (Hz)")
     a2.set_title(f"per population ({len(pops)}), whole run [0, {table['tstop_ms']:.0f}] ms")
     fig.tight_layout()
-    path = path or Path(out_dir) / "rates.png"
-    _save(fig, path)
-    plt.close(fig)
-    return path
+    return _save(fig, path or Path(out_dir) / "rates.png")
 
 
-def _save(fig: Any, path: Path) -> None:
+def _pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend (figures are files; no display is assumed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, path: Path) -> Path:
+    """Write ``fig`` atomically to ``path`` and release it."""
     tmp = path.with_name(path.stem + ".tmp.png")
     fig.savefig(tmp)
     os.replace(tmp, path)
+    _pyplot().close(fig)
+    return path
 
 
 def draw_all(out_dir: Path, circuit: Circuit, tstop: float) -> dict[str, Path]:
@@ -151,12 +152,15 @@ def draw_all(out_dir: Path, circuit: Circuit, tstop: float) -> dict[str, Path]:
     return {"raster": draw_raster(out_dir, circuit, tstop), "rates": draw_rates(out_dir, table)}
 
 
-def circuit_for_output(out_dir: Path, network: str | None = None) -> tuple[Circuit, float]:
-    """The circuit and tstop of a simulation output (from ``--network`` or the output's provenance)."""
+def circuit_for_output(out_dir: Path, network: str | None = None) -> tuple[Circuit, float, dict[str, Any]]:
+    """The circuit, tstop and provenance record of a simulation output (circuit from ``--network`` or the
+    output's provenance). Raises ``FileNotFoundError``/``ValueError`` naming the file at fault."""
     from .sim.circuit import from_networks
     from .sim.runner import load_config, parse_circuit_config
 
     out_dir = Path(out_dir)
+    if not (out_dir / "spikes.h5").is_file():
+        raise FileNotFoundError(f"{out_dir / 'spikes.h5'} not found")
     prov_path = out_dir / "provenance.json"
     try:
         prov = json.loads(prov_path.read_text()) if prov_path.is_file() else {}
@@ -176,7 +180,7 @@ def circuit_for_output(out_dir: Path, network: str | None = None) -> tuple[Circu
         tstop = tstop or float(conf["run"]["tstop"])
     if not tstop:
         tstop = _tstop_from_output(out_dir)
-    return from_networks(conf.get("networks", {}), str(network or prov.get("config"))), tstop
+    return from_networks(conf.get("networks", {}), str(network or prov.get("config"))), tstop, prov
 
 
 def _tstop_from_output(out_dir: Path) -> float:
@@ -199,11 +203,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.output_dir)
-    if not (out / "spikes.h5").is_file():
-        print(f"sonata-s1 plot: error: {out / 'spikes.h5'} not found", file=sys.stderr)
-        return 2
-    try:  # a wrong --network or a damaged provenance.json: one line naming the file, exit 2
-        circuit, tstop = circuit_for_output(out, args.network)
+    try:  # no spikes, a wrong --network or a damaged provenance.json: one line naming the file, exit 2
+        circuit, tstop, _ = circuit_for_output(out, args.network)
     except (OSError, ValueError) as exc:
         print(f"sonata-s1 plot: error: {exc}", file=sys.stderr)
         return 2

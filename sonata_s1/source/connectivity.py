@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import Problems, SourceError
+from .errors import Problems, SourceError, read_ascii
 from .model import (
     E_MTYPES,
     THALAMIC_POPULATIONS,
@@ -495,12 +495,7 @@ def parse_thalamic(path: str | Path, *, strict: bool = True) -> ThalamicTables:
 def parse_convergence(path: str | Path, mtypes: Sequence[str], *, strict: bool = True) -> ThalamoCorticalConvergence:
     """Read the thalamus->S1 convergence table (item 22): one row per distribution m-type."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="ascii")
-    except FileNotFoundError:
-        raise SourceError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read as ASCII text ({exc})") from exc
+    text = read_ascii(path)
     problems = Problems(str(path))
     first: dict[str, int] = {}
     higher: dict[str, int] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 #: How many problems a :class:`SourceError` message lists before summarising the rest.
 MAX_LISTED = 25
@@ -46,3 +47,14 @@ class Problems:
         if more:
             lines.append(f"  ... and {more} more")
         raise SourceError("\n".join(lines), self.items)
+
+
+def read_ascii(path: str | Path) -> str:
+    """Text of a plain-text source table; a missing or unreadable file is a :class:`SourceError` naming it."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise SourceError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{path}: cannot read as ASCII text ({exc})") from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from .errors import Problems, SourceError
+from .errors import Problems, read_ascii
 from .model import E_MTYPES, METype
 
 #: Exact figures of the published file (checked only with ``strict=True``).
@@ -30,12 +30,7 @@ def parse_metypes(path: str | Path, *, strict: bool = True) -> list[METype]:
     only with ``strict``. Every finding names the file and line; all are reported at once.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="ascii")
-    except FileNotFoundError:
-        raise SourceError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read as ASCII text ({exc})") from exc
+    text = read_ascii(path)
 
     problems = Problems(str(path))
     rows: list[METype] = []
