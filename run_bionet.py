@@ -17,7 +17,6 @@ import argparse
 import sys
 import time
 import traceback
-from pathlib import Path
 
 #: Exit codes: 0 ok, 1 failure during the run, 2 configuration/setup refused before anything ran.
 EXIT_CONFIG = 2
@@ -48,12 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     except MPIMismatchError as exc:
         return _fail(str(exc), EXIT_CONFIG, 0, 1)
 
+    from sonata_s1.errors import SonataS1Error
+    from sonata_s1.paths import expand_path
     from sonata_s1.sim import runner  # imports bmtk: only after NEURON joined MPI
 
-    config_errors = (runner.RunConfigError, runner.MechanismError, runner.guard.OutputGuardError, FileNotFoundError,
-                     ValueError)
+    config_errors = (SonataS1Error, runner.RunConfigError, runner.MechanismError, FileNotFoundError, ValueError)
     try:
-        plan = runner.prepare(Path(args.config))
+        plan = runner.prepare(expand_path(args.config, "config"))
+        runner.claim_output_dir(plan, mpi)  # exclusive for the whole run; rank 0 decides, all ranks agree
     except config_errors as exc:
         return _fail(str(exc), EXIT_CONFIG, mpi.rank, mpi.size)
     try:
@@ -65,10 +66,14 @@ def main(argv: list[str] | None = None) -> int:
                   f"({time.perf_counter() - t_start:.1f} s wall)", flush=True)
     except runner.MechanismError as exc:
         code = _fail(str(exc), EXIT_CONFIG, mpi.rank, mpi.size)
+        if mpi.rank == 0:
+            runner.mark_failed(plan)
         _abort(mpi.size, code)
         return code
     except Exception:  # noqa: BLE001  - any failure must not leave other ranks waiting forever
         traceback.print_exc()
+        if mpi.rank == 0:
+            runner.mark_failed(plan)
         code = _fail("simulation failed (traceback above)", EXIT_RUN, mpi.rank, mpi.size)
         _abort(mpi.size, code)
         return code

@@ -48,6 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "_missing", None):
         parser.error(f"command {args.command!r} is not available: {args._missing}")
+    from .errors import EXIT_REFUSED, SonataS1Error
+    from .paths import expand_path
+
+    try:  # every path option: ~ and $VARIABLES expanded (a quoted option or a script does not expand them)
+        for key, value in vars(args).items():
+            if isinstance(value, str) and not key.startswith("_") and ("~" in value[:1] or "$" in value):
+                setattr(args, key, str(expand_path(value, f"--{key.replace('_', '-')}")))
+    except SonataS1Error as exc:
+        print(f"sonata-s1 {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     module = importlib.import_module(args._module)
     try:
         return int(module.run(args) or 0)

@@ -8,7 +8,12 @@ One module answers these questions so that every command finds the data the same
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from .errors import SonataS1Error
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_ENV = "SONATA_S1_SOURCE"
@@ -29,19 +34,87 @@ SOURCE_HELP = (
 )
 
 
+class PathValueError(SonataS1Error, ValueError):
+    """A path option or config value whose ``~`` or ``$VARIABLE`` cannot be expanded."""
+
+
+_VARIABLE = re.compile(r"\$(\w+|\{([^}]*)\})")
+
+
+def expand_path(value: str | os.PathLike[str], what: str, keep: Iterable[str] = ()) -> Path:
+    """``value`` with ``~`` and environment variables expanded; never taken literally.
+
+    Why: a shell expands ``~`` and ``$HOME`` on a command line but not inside a JSON config or a
+    quoted option, and a literal ``~`` directory created next to the config (or a missing variable
+    silently becoming an empty string) writes the user's data somewhere they do not look. Variables
+    named in ``keep`` (BMTK manifest variables such as ``$BASE_DIR``) are left for BMTK to resolve;
+    any other undefined variable is refused.
+    """
+    text = os.fspath(value)
+    keep = set(keep)
+    if text.startswith("~"):
+        expanded = os.path.expanduser(text)
+        if expanded.startswith("~"):
+            raise PathValueError(f"{what} = {text!r}: cannot expand {text.split('/')[0]!r} (no such user)")
+        text = expanded
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(2) if m.group(2) is not None else m.group(1)
+        if name in keep:
+            return m.group(0)
+        if name not in os.environ:
+            raise PathValueError(f"{what} = {os.fspath(value)!r}: environment variable ${name} is not set")
+        return os.environ[name]
+
+    return Path(_VARIABLE.sub(sub, text))
+
+
+#: BMTK's own config variables (besides the manifest's), resolved by its parser.
+BMTK_VARIABLES = frozenset({"configdir", "workingdir", "configfname", "OUTPUT_DIR"})
+
+
+def expand_config_paths(conf: dict[str, Any], origin: str) -> None:
+    """Expand ``~``/environment variables in every path value of a SONATA config, in place.
+
+    Path values: the manifest, ``network``, ``node_sets_file``, ``components.*``, ``output.*`` and
+    the ``file_name`` of every report. Manifest variables stay for BMTK.
+    """
+    manifest = conf.get("manifest") if isinstance(conf.get("manifest"), dict) else {}
+    keep = {str(k).lstrip("$").strip("{}") for k in manifest} | BMTK_VARIABLES
+
+    def fix(holder: Any, key: Any, where: str) -> None:
+        if isinstance(holder, dict) and isinstance(holder.get(key), str):
+            holder[key] = str(expand_path(holder[key], f"{origin}: {where}", keep))
+
+    for k in list(manifest):
+        fix(manifest, k, f"manifest.{k}")
+    for k in ("network", "node_sets_file"):
+        fix(conf, k, k)
+    for section in ("components", "output"):
+        block = conf.get(section)
+        if isinstance(block, dict):
+            for k in list(block):
+                fix(block, k, f"{section}.{k}")
+    for name, rep in (conf.get("reports") or {}).items() if isinstance(conf.get("reports"), dict) else ():
+        fix(rep, "file_name", f"reports.{name}.file_name")
+
+
 class SourceNotFoundError(FileNotFoundError):
     """The NetPyNE source directory could not be found."""
 
 
 def source_dir(explicit: str | os.PathLike[str] | None = None, *, must_exist: bool = True) -> Path:
     """Resolve the NetPyNE source directory (``--source`` > ``$SONATA_S1_SOURCE`` > default)."""
-    if explicit:
-        path = Path(explicit)
-    elif os.environ.get(SOURCE_ENV):
-        path = Path(os.environ[SOURCE_ENV])
-    else:
-        path = DEFAULT_SOURCE
-    path = path.expanduser().resolve()
+    try:
+        if explicit:
+            path = expand_path(explicit, "--source")
+        elif os.environ.get(SOURCE_ENV):
+            path = expand_path(os.environ[SOURCE_ENV], f"${SOURCE_ENV}")
+        else:
+            path = DEFAULT_SOURCE
+    except PathValueError as exc:
+        raise SourceNotFoundError(f"NetPyNE source data not found: {exc}") from None
+    path = path.resolve()
     if must_exist and not (path / "cells").is_dir():
         raise SourceNotFoundError(f"NetPyNE source data not found at {path} (no cells/ folder). {SOURCE_HELP}")
     return path

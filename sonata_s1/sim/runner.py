@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from ..paths import REPO_ROOT
-from . import background, guard, nodesets, provenance, synapses
+from .. import outdir
+from ..paths import REPO_ROOT, expand_config_paths
+from . import background, nodesets, provenance, synapses
 from .circuit import Circuit, CircuitFileError, from_networks
 from .mpi import MPIInfo
 
@@ -58,6 +59,7 @@ class RunPlan:
     mechanisms: dict[str, Any]
     circuit_project: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    lock: outdir.DirLock | None = None  # rank 0 holds the output directory's lock for the whole run
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
@@ -95,6 +97,7 @@ def parse_circuit_config(net_path: Path, origin: str = "") -> dict[str, Any]:
     from bmtk.utils.sonata.config.sonata_config import ConfigParser
 
     child = _read_json(net_path, "circuit config")
+    expand_config_paths(child, str(net_path))
     _absolute_manifest(child, net_path.parent)
     child["config_path"], child["config_dir"] = str(net_path), str(net_path.parent)
     try:
@@ -132,6 +135,7 @@ def load_config(config_path: Path) -> dict[str, Any]:
 
     config_path = Path(config_path).absolute()
     raw = _read_json(config_path, "simulation config")
+    expand_config_paths(raw, str(config_path))
     base = config_path.parent
     _absolute_manifest(raw, base)
     network = _inline_network(raw, config_path)
@@ -272,8 +276,6 @@ def _protected_paths(conf: dict[str, Any], circuit: Circuit, config_path: Path) 
 
 def _circuit_project(conf: dict[str, Any]) -> dict[str, Any]:
     """The ``sonata_s1`` block and build marker of the circuit directory (when it is one of ours)."""
-    from ..sonata.atomic import read_marker
-
     net = conf.get("network")
     if not isinstance(net, str):
         return {}
@@ -286,7 +288,7 @@ def _circuit_project(conf: dict[str, Any]) -> dict[str, Any]:
             out["config"] = json.loads(sim_cfg.read_text()).get("sonata_s1", {})
         except ValueError:
             pass
-    marker = read_marker(root)
+    marker = outdir.read_marker(root)
     if marker:
         out["build_marker"] = marker
     return out
@@ -344,10 +346,51 @@ def prepare(config_path: Path) -> RunPlan:
                                  f"virtual population(s) {virtual}")
 
     output_dir = Path(conf["output"]["output_dir"])
-    guard.check_output_dir(output_dir, _protected_paths(conf, circuit, config_path))
+    outdir.check_written_paths(output_dir, written_paths(conf, project), origin)
+    outdir.check_run_dir(output_dir, _protected_paths(conf, circuit, config_path))
     plan = RunPlan(config_path, conf, circuit, resolved, project, output_dir, {}, circuit_project)
     plan.timings["prepare_s"] = time.perf_counter() - t0
     return plan
+
+
+def written_paths(conf: dict[str, Any], project: dict[str, Any]) -> dict[str, str]:
+    """Config key -> every file the run writes (BMTK's outputs, reports, the NWB file), as configured."""
+    out_dir = conf["output"]["output_dir"]
+    paths = {f"output.{k}": str(v) for k, v in conf["output"].items()
+             if isinstance(v, str) and (k == "log_file" or k.startswith("spikes_file"))}
+    for name, rep in (conf.get("reports") or {}).items():
+        paths[f"reports.{name}.file_name"] = str(rep.get("file_name", f"{name}.h5")) if isinstance(rep, dict) else ""
+    paths["sonata_s1.name (NWB file)"] = os.path.join(out_dir, f"{project.get('name') or 's1_thalamus'}.nwb")
+    return paths
+
+
+def claim_output_dir(plan: RunPlan, mpi: MPIInfo) -> None:
+    """Lock and re-check the output directory for the whole run: rank 0 decides, every rank agrees.
+
+    Why: a second run into the same directory would see BMTK delete the first one's files while it
+    runs. Rank 0 takes the lock (held until the process ends) and checks the directory under it;
+    its verdict is broadcast so that every rank refuses with the same message or none does.
+    """
+    message = None
+    if mpi.rank == 0:
+        try:
+            plan.lock = outdir.claim_run_dir(plan.output_dir, _protected_paths(plan.bmtk_config, plan.circuit,
+                                                                               plan.config_path))
+        except outdir.OutputDirError as exc:
+            message = str(exc)
+    if mpi.size > 1:
+        from mpi4py import MPI
+
+        message = MPI.COMM_WORLD.bcast(message, root=0)
+    if message is not None:
+        raise outdir.OutputDirError(message)
+
+
+def mark_failed(plan: RunPlan) -> None:
+    """Rank 0, after a failure: record what the failed run left so that a later run may replace exactly that."""
+    marker = outdir.read_marker(plan.output_dir) if plan.output_dir.is_dir() else None
+    if plan.lock is not None and marker is not None and marker.get("kind") == "run" and marker.get("state") == "running":
+        outdir.finish_marker(plan.output_dir, "failed")
 
 
 def _source_targets(circuit: Circuit, population: str) -> np.ndarray:
@@ -383,7 +426,7 @@ def simulate(plan: RunPlan, mpi: MPIInfo, progress_ms: float = 50.0) -> dict[str
     pc.barrier()  # every rank passed the checks before rank 0 lets BMTK recreate output_dir
     conf.build_env()
     if mpi.rank == 0:
-        guard.write_marker(plan.output_dir, {"config": str(plan.config_path)})
+        outdir.write_marker(plan.output_dir, "run", "running", {"config": str(plan.config_path)})
     log = conf.io
     log.log_info(f"sonata_s1: MPI size {mpi.size}, seed {plan.project['seed']}, cao_mode {plan.project['cao_mode']}, "
                  f"background_streams {plan.project['background_streams']}, mechanisms {plan.mechanisms['compiled']}")
@@ -497,4 +540,4 @@ def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = T
         "command": sys.argv,
     }
     provenance.write(out / "provenance.json", record)
-    guard.record_outputs(out)
+    outdir.finish_marker(out, "complete")

@@ -21,9 +21,10 @@ from types import FrameType
 from typing import Any
 
 from ..circuit.tables import EdgeTable, NodeTable
-from ..paths import COMPONENTS_DIR, SOURCE_HELP
+from ..errors import SonataS1Error
+from ..outdir import atomic_build_dir, check_build_dir
+from ..paths import COMPONENTS_DIR, SOURCE_HELP, expand_path
 from . import config
-from .atomic import OutputDirError, atomic_output_dir, check_output_dir
 from .h5util import WriterInputError, WriterWarning
 from .writer import CircuitFiles, write_circuit
 
@@ -90,8 +91,8 @@ def _validate(args: argparse.Namespace) -> None:
     for name in ("seed", "seed_loc"):
         if getattr(args, name) < 0:
             raise BuildInputError(f"--{name.replace('_', '-')} must be >= 0")
-    out = Path(args.out).expanduser().absolute()
-    comps = Path(args.components).expanduser().absolute()
+    out = expand_path(args.out, "--out").absolute()
+    comps = expand_path(args.components, "--components").absolute()
     if comps == out or out in comps.parents:  # a rebuild replaces --out wholesale: the cell models would go too
         raise BuildInputError(f"--components {comps} lies inside --out {out}; keep the shared cell models "
                               "outside the circuit directory")
@@ -192,6 +193,10 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     print(f"sonata-s1 build: warning: {message}", file=sys.stderr)
 
 
+def _report(message: str) -> None:
+    print(f"sonata-s1 build: {message}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("once", WriterWarning)
@@ -201,12 +206,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     t_start = time.perf_counter()
-    out = Path(args.out).expanduser().absolute()
     try:
+        out = expand_path(args.out, "--out").absolute()
+        args.components = str(expand_path(args.components, "--components"))
+        if args.source:
+            args.source = str(expand_path(args.source, "--source"))
         _validate(args)
-        check_output_dir(out, force=args.force)
+        check_build_dir(out, force=args.force)
         options = circuit_options(args)
-    except (BuildInputError, OutputDirError, ValueError) as exc:
+    except (SonataS1Error, BuildInputError, ValueError) as exc:
         print(f"sonata-s1 build: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
@@ -233,12 +241,12 @@ def _run(args: argparse.Namespace) -> int:
     )
     components = config.components_reference(out, Path(args.components))
     base_dir = "." if args.relocatable else str(out)
-    marker = {"kind": "circuit", "versions": _versions(), "build_options": sim.build_options}
+    marker = {"versions": _versions(), "build_options": sim.build_options}
 
     term = _Termination()
     previous = {sig: signal.signal(sig, term.handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        with atomic_output_dir(out, force=args.force, marker=marker) as tmp:
+        with atomic_build_dir(out, force=args.force, info=marker, report=_report) as tmp:
             t0 = time.perf_counter()
             circuit = circuit_pkg.build_circuit(source, options)
             nodes, edges = _split_circuit(circuit)
@@ -248,7 +256,7 @@ def _run(args: argparse.Namespace) -> int:
                                   base_dir=base_dir, progress=not args.no_progress)
             term.check()
             timings.update({f"write {k}" if k in ("nodes", "configs") else k: v for k, v in files.timings.items()})
-    except (OutputDirError, BuildInputError) as exc:
+    except (SonataS1Error, BuildInputError) as exc:  # incl. a corrupt cell file read during the build
         print(f"sonata-s1 build: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except WriterInputError as exc:  # the circuit produced inconsistent tables: a bug, not bad input

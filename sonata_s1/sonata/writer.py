@@ -2,11 +2,11 @@
 
 Why separate from ``build``: tests and other tools write synthetic tables through exactly the
 same path as the real build, and the build command stays a thin CLI. Writing into ``out_dir`` is
-not atomic by itself; callers wrap it in :func:`sonata_s1.sonata.atomic.atomic_output_dir`.
+not atomic by itself; callers wrap it in :func:`sonata_s1.outdir.atomic_build_dir`.
 
 Layout of a written circuit::
 
-    circuit_config.json  config.json  node_sets.json  .sonata_s1_build.json
+    circuit_config.json  config.json  node_sets.json  .sonata_s1.json
     network/<pop>_nodes.h5  network/<pop>_node_types.csv
     network/<edge pop>_edges.h5  network/<edge pop>_edge_types.csv
     components/synaptic_models/<dynamics_params>.json

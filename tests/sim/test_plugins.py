@@ -1,4 +1,4 @@
-"""Unit tests of the runner's plug-ins that need no circuit: background streams, output guard, node sets."""
+"""Unit tests of the runner's plug-ins that need no circuit: background streams, output-directory guard, node sets."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from testutils import run_py  # noqa: E402
 
-from sonata_s1.sim import background, guard  # noqa: E402
+from sonata_s1 import outdir  # noqa: E402
+from sonata_s1.sim import background  # noqa: E402
 
 
 def test_independent_streams_are_pure_functions_of_seed_and_source() -> None:
@@ -64,42 +65,43 @@ print('OK' if ok else 'MISMATCH')
 def test_guard(tmp_path: Path) -> None:
     from sonata_s1.paths import REPO_ROOT
 
-    assert guard.check_output_dir(tmp_path / "new") == (tmp_path / "new").resolve()
+    assert outdir.check_run_dir(tmp_path / "new") == (tmp_path / "new").resolve()
     (tmp_path / "empty").mkdir()
-    guard.check_output_dir(tmp_path / "empty")
+    outdir.check_run_dir(tmp_path / "empty")
     user = tmp_path / "user"
     user.mkdir()
     (user / "notes.txt").write_text("x")
-    with pytest.raises(guard.OutputGuardError, match="not empty"):
-        guard.check_output_dir(user)
-    guard.write_marker(user)
-    guard.check_output_dir(user)  # a previous run of ours may be replaced
+    with pytest.raises(outdir.OutputDirError, match="not empty"):
+        outdir.check_run_dir(user)
+    outdir.write_marker(user, "run", "complete", files=outdir.scan(user))
+    outdir.check_run_dir(user)  # a previous run of ours (and only its files) may be replaced
     for bad in (Path("/"), Path.home(), REPO_ROOT, REPO_ROOT / "network", REPO_ROOT / "components"):
-        with pytest.raises(guard.OutputGuardError, match="refusing"):
-            guard.check_output_dir(bad)
+        with pytest.raises(outdir.OutputDirError, match="refusing"):
+            outdir.check_run_dir(bad)
     cfg = tmp_path / "sim" / "config.json"
     cfg.parent.mkdir()
     cfg.write_text("{}")
-    with pytest.raises(guard.OutputGuardError, match="contains"):
-        guard.check_output_dir(tmp_path / "sim", protected=[cfg])
+    with pytest.raises(outdir.OutputDirError, match="contains"):
+        outdir.check_run_dir(tmp_path / "sim", protected=[cfg])
     (tmp_path / "link").symlink_to(tmp_path / "empty")
-    with pytest.raises(guard.OutputGuardError, match="symbolic link"):
-        guard.check_output_dir(tmp_path / "link")
-    json.loads((user / guard.MARKER_NAME).read_text())
+    with pytest.raises(outdir.OutputDirError, match="symbolic link"):
+        outdir.check_run_dir(tmp_path / "link")
+    json.loads((user / outdir.MARKER_NAME).read_text())
 
 
 def test_guard_protects_files_added_after_a_finished_run(tmp_path: Path) -> None:
     out = tmp_path / "output"
     out.mkdir()
-    guard.write_marker(out)
+    outdir.write_marker(out, "run", "running")
     (out / "spikes.h5").write_bytes(b"x")
     (out / "partial.tmp").write_bytes(b"x")
-    guard.check_output_dir(out)  # an unfinished run of ours: everything in it is ours
-    guard.record_outputs(out)  # the run finished with these files
-    guard.check_output_dir(out)
+    with pytest.raises(outdir.OutputDirError, match="unfinished or killed"):
+        outdir.check_run_dir(out)  # an unfinished run: its file list is unknown
+    outdir.finish_marker(out)  # the run finished with these files
+    outdir.check_run_dir(out)
     (out / "my_analysis.ipynb").write_text("{}")
-    with pytest.raises(guard.OutputGuardError, match="my_analysis.ipynb"):
-        guard.check_output_dir(out)
+    with pytest.raises(outdir.OutputDirError, match="my_analysis.ipynb"):
+        outdir.check_run_dir(out)
     assert (out / "my_analysis.ipynb").exists()
 
 
