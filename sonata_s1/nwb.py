@@ -25,6 +25,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from . import outdir
 from .sim import rates as rates_mod
 from .sim.circuit import Circuit
 
@@ -206,6 +207,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="circuit directory (or its circuit_config.json) the run simulated")
     parser.add_argument("--out", metavar="FILE", default=None, help="NWB file (default OUTPUT_DIR/<name>.nwb)")
     parser.add_argument("--no-inspect", action="store_true", help="skip the nwbinspector (DANDI config) check")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an existing --out file that is not the NWB file a run of ours wrote")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -217,6 +220,13 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"sonata-s1 to-nwb: error: {exc}", file=sys.stderr)
         return 2
+    name = str((prov.get("project") or {}).get("name") or "s1_thalamus")
+    target = Path(args.out) if args.out else out_dir / f"{name}.nwb"
+    if target.is_dir() or (target.exists() and not args.overwrite and not outdir.owned_file(target)):
+        print(f"sonata-s1 to-nwb: error: --out {target} "
+              f"{'is a directory' if target.is_dir() else 'exists and was not written by sonata_s1'}; refusing to "
+              "overwrite it (use --overwrite to replace a file, or choose another name)", file=sys.stderr)
+        return 2
     conf = {"run": {"tstop": tstop, "dt": (prov.get("run") or {}).get("dt", 0.025)},
             "reports": (prov.get("config_content") or {}).get("reports")
             or {"soma_v": {"module": "membrane_report", "file_name": "soma_v.h5", "sections": "soma"}},
@@ -224,7 +234,8 @@ def run(args: argparse.Namespace) -> int:
     project = dict(prov.get("project") or {})
     project.setdefault("mpi_size", (prov.get("mpi") or {}).get("size"))
     path = write_run_nwb(out_dir, circuit, conf=conf, project=project, circuit_project=prov.get("circuit") or {
-        "circuit_dir": str(Path(args.network).absolute())}, out=Path(args.out) if args.out else None)
+        "circuit_dir": str(Path(args.network).absolute())}, out=target)
+    outdir.record_file(path)  # inside a run's output directory: the file is the run's, so a rerun may replace it
     print(path)
     if not args.no_inspect:
         messages = inspect(path)

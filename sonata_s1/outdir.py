@@ -116,6 +116,35 @@ def finish_marker(path: Path, state: str = "complete") -> None:
     write_marker(path, data["kind"], state, info, files=scan(path))
 
 
+def owned_file(path: Path) -> bool:
+    """True if ``path`` is a file a finished run of ours wrote and nobody changed since."""
+    path = Path(path).absolute()
+    for root in path.parents:
+        marker = read_marker(root)
+        if marker is not None and marker["kind"] == "run":
+            rec = (marker.get("files") or {}).get(path.relative_to(root).as_posix())
+            return rec is not None and path.is_file() and list(rec) == scan_one(path)
+    return False
+
+
+def scan_one(path: Path) -> list[int]:
+    st = os.lstat(path)
+    return [int(st.st_size), int(st.st_mtime_ns)]
+
+
+def record_file(path: Path) -> None:
+    """Add (or refresh) ``path`` in the file list of the finished run directory that holds it (if any)."""
+    path = Path(path).absolute()
+    for root in path.parents:
+        marker = read_marker(root)
+        if marker is not None and marker["kind"] == "run":
+            if isinstance(marker.get("files"), dict) and not marker.get("legacy"):
+                marker["files"][path.relative_to(root).as_posix()] = scan_one(path)
+                info = {k: v for k, v in marker.items() if k not in ("tool", "kind", "state", "updated", "files")}
+                write_marker(root, marker["kind"], marker["state"], info, files=marker["files"])
+            return
+
+
 def foreign_paths(path: Path, marker: dict[str, Any]) -> list[str] | None:
     """What in ``path`` the marked writer did not write (or changed since); ``None`` if its list is unknown."""
     if marker.get("legacy") and marker.get("top_level") is not None:

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from ..paths import COMPONENTS_DIR, MODFILES_DIR, SOURCE_HELP, SourceNotFoundError, source_dir
-from ..source.cellparams import cell_name_from_path, read_cell_params
+from ..source.cellparams import cell_name_from_path, read_checked_cell
 from ..source.errors import SourceError
 from . import biophysics, swc
 from .catalog import cell_files, population_of, select
@@ -54,7 +54,7 @@ def convert_one(src: str | Path, out: str | Path, known: frozenset[str] | None =
     """Convert one source cell file; returns (name, number of sections)."""
     src, out = Path(src), Path(out)
     name = cell_name_from_path(src)
-    spec = biophysics.from_cell_params(read_cell_params(src), name, population_of(src),
+    spec = biophysics.from_cell_params(read_checked_cell(src), name, population_of(src),
                                        source_file=src.name, known=known)
     atomic_write_text(out / "morphologies" / f"{name}.swc", swc.swc_text(spec))
     atomic_write_text(out / "biophysical_neuron_models" / f"{name}.json", biophysics.dumps(spec))

@@ -48,6 +48,9 @@ def check_cell_rule(rule: Any, *, name: str, label: str | None = None, n_clones:
     if not isinstance(secs, dict) or not secs:
         return [f"{name}: secs: missing or empty"]
 
+    if not all(isinstance(k, str) for k in secs):
+        return [f"{name}: secs: section names must be strings"]
+    _check_common(rule, secs, bad)
     if thalamic:
         if set(secs) != {"soma"}:
             bad("secs", f"thalamic cell must have exactly one section 'soma', has {sorted(secs)}")
@@ -73,6 +76,90 @@ def check_cell_rule(rule: Any, *, name: str, label: str | None = None, n_clones:
     return out
 
 
+def check_structure(rule: Any, *, name: str) -> list[str]:
+    """Only the shapes readers index into (objects, lists, numbers), for any cell rule; empty = usable.
+
+    Unlike :func:`check_cell_rule` it knows no published-data conventions (key order, section
+    names, mechanism lists), so the converter can run it on every rule it reads.
+    """
+    out: list[str] = []
+
+    def bad(where: str, msg: str) -> None:
+        out.append(f"{name}: {where}: {msg}")
+
+    if not isinstance(rule, dict):
+        return [f"{name}: top level must be an object"]
+    secs = rule.get("secs")
+    if not isinstance(secs, dict) or not secs:
+        return [f"{name}: secs: missing or empty"]
+    if not all(isinstance(k, str) for k in secs):
+        return [f"{name}: secs: section names must be strings"]
+    _check_common(rule, secs, bad)
+    all_list = rule["secLists"].get("all") if isinstance(rule.get("secLists"), dict) else None
+    if all_list is not None and (not isinstance(all_list, list) or len(all_list) != len(secs)
+                                 or set(map(str, all_list)) != set(secs)):
+        bad("secLists.all", "must list every section of secs exactly once")
+    for sname, sec in secs.items():
+        where = f"secs.{sname}"
+        if not isinstance(sec, dict):
+            bad(where, "must be an object")
+            continue
+        geom = sec.get("geom")
+        if not isinstance(geom, dict):
+            bad(f"{where}.geom", "missing or not an object")
+        else:
+            nseg = geom.get("nseg", 1)
+            if not (isinstance(nseg, int) and not isinstance(nseg, bool) and nseg > 0):
+                bad(f"{where}.geom.nseg", f"{nseg!r} is not a positive integer")
+            for key in ("L", "diam", "Ra", "cm"):
+                if key in geom and not _num(geom[key]):
+                    bad(f"{where}.geom.{key}", f"{geom[key]!r} is not a finite number")
+            pt3d = geom.get("pt3d")
+            if pt3d is not None and not (isinstance(pt3d, list) and all(
+                    isinstance(r, list) and len(r) == 4 and all(_num(v) for v in r) for r in pt3d)):
+                bad(f"{where}.geom.pt3d", "must be a list of [x, y, z, diam] numbers")
+        for key in ("mechs", "ions"):
+            block = sec.get(key, {})
+            if not isinstance(block, dict) or not all(isinstance(v, dict) for v in block.values()):
+                bad(f"{where}.{key}", "must be an object of objects")
+                continue
+            for mech, params in block.items():
+                for pname, value in params.items():
+                    if not (_num(value) or (key == "mechs" and isinstance(value, list)
+                                            and all(_num(v) for v in value))):
+                        bad(f"{where}.{key}.{mech}.{pname}", f"{value!r} is not a finite number (or list of them)")
+        wn = sec.get("weightNorm")
+        if wn is not None and not (isinstance(wn, list) and wn and all(_num(v) for v in wn)):
+            bad(f"{where}.weightNorm", f"{wn!r} is not a list of finite numbers")
+    return out
+
+
+def _check_common(rule: dict[str, Any], secs: dict[str, Any], bad: Any) -> None:
+    """Shapes every reader relies on, S1 or thalamic: a wrong type here must be a finding, not a crash."""
+    for key in ("globals", "secLists", "conds"):
+        if key in rule and not isinstance(rule[key], dict):
+            bad(key, f"must be an object, got {type(rule[key]).__name__}")
+    sec_lists = rule.get("secLists")
+    if isinstance(sec_lists, dict):
+        for lname, members in sec_lists.items():
+            if not isinstance(members, list) or not all(isinstance(m, str) and m in secs for m in members):
+                bad(f"secLists.{lname}", "must be a list of section names of secs")
+    for sname, sec in secs.items():
+        if not isinstance(sec, dict):
+            continue
+        topol = sec.get("topol")
+        if topol in (None, {}):
+            continue
+        if not isinstance(topol, dict):
+            bad(f"secs.{sname}.topol", f"must be an object, got {type(topol).__name__}")
+            continue
+        if not isinstance(topol.get("parentSec"), str) or topol["parentSec"] not in secs:
+            bad(f"secs.{sname}.topol.parentSec", f"{topol.get('parentSec')!r} is not a section of secs")
+        for key in ("parentX", "childX"):
+            if key in topol and not _num(topol[key]):
+                bad(f"secs.{sname}.topol.{key}", f"{topol[key]!r} is not a finite number")
+
+
 def _check_s1_structure(rule: dict[str, Any], secs: dict[str, Any], bad: Any) -> None:
     """Items 9-10: names, section lists and the parent tree."""
     for required in ("soma", "axon_0", "axon_1"):
@@ -90,13 +177,14 @@ def _check_s1_structure(rule: dict[str, Any], secs: dict[str, Any], bad: Any) ->
         bad("secLists", "must be an object")
     else:
         all_list = sec_lists.get("all")
-        if not isinstance(all_list, list) or set(all_list) != set(secs) or len(all_list) != len(secs):
+        if (not isinstance(all_list, list) or not all(isinstance(m, str) for m in all_list)
+                or set(all_list) != set(secs) or len(all_list) != len(secs)):
             bad("secLists.all", "must list every section of secs exactly once")
         for lname, members in sec_lists.items():
             if not isinstance(members, list):
                 bad(f"secLists.{lname}", "must be a list")
                 continue
-            unknown = [m for m in members if m not in secs]
+            unknown = [m for m in members if not isinstance(m, str) or m not in secs]
             if unknown:
                 bad(f"secLists.{lname}", f"unknown sections {unknown[:5]}")
     # item 10: a single tree rooted at soma
@@ -109,7 +197,7 @@ def _check_s1_structure(rule: dict[str, Any], secs: dict[str, Any], bad: Any) ->
         if not isinstance(topol, dict) or not topol:
             bad(f"secs.{sname}.topol", "only the soma may have an empty topol")
             continue
-        if topol.get("parentSec") not in secs:
+        if not isinstance(topol.get("parentSec"), str) or topol.get("parentSec") not in secs:
             bad(f"secs.{sname}.topol.parentSec", f"unknown parent {topol.get('parentSec')!r}")
         if topol.get("childX") != 0:
             bad(f"secs.{sname}.topol.childX", f"{topol.get('childX')!r} != 0")
@@ -119,7 +207,7 @@ def _check_s1_structure(rule: dict[str, Any], secs: dict[str, Any], bad: Any) ->
         seen = set()
         cur = sname
         while cur != "soma":
-            if cur in seen or cur not in secs:
+            if not isinstance(cur, str) or cur in seen or cur not in secs:
                 bad(f"secs.{sname}", "parent chain does not reach soma (cycle or broken link)")
                 break
             seen.add(cur)

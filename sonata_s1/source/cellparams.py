@@ -25,6 +25,22 @@ def read_cell_params(path: str | Path) -> dict[str, Any]:
         raise SourceError(f"{path}: not a valid cell JSON ({exc})") from exc
 
 
+def read_checked_cell(path: str | Path) -> dict[str, Any]:
+    """:func:`read_cell_params` plus the structural checks of ``check-source --deep``, as one line.
+
+    Why: the builders index the rule directly (``secs[...]['geom']['L']``); a structurally wrong
+    file must stop with the file and key at fault, not with a TypeError deep inside them.
+    """
+    from .cellcheck import check_structure
+
+    rule = read_cell_params(path)
+    problems = check_structure(rule, name=cell_name_from_path(path))
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s); see `sonata-s1 check-source --deep`)" if len(problems) > 1 else ""
+        raise SourceError(f"{path}: invalid cell rule: {problems[0]}{more}", [f"{path}: {p}" for p in problems])
+    return rule
+
+
 def cell_name_from_path(path: str | Path) -> str:
     """'L5_TTPC1_cADpyr232_1_cellParams.json.xz' -> 'L5_TTPC1_cADpyr232_1'; 'sTC_jv_00.json' -> 'sTC_jv_00'."""
     name = Path(path).name

@@ -76,8 +76,9 @@ def _check_file(job: tuple[str, str, str | None, int | None, bool]) -> tuple[lis
     except SourceError as exc:
         return [str(exc)], []
     problems = check_cell_rule(rule, name=name, label=label, n_clones=n_clones, thalamic=thalamic)
-    mechs = {m for sec in rule.get("secs", {}).values() if isinstance(sec, dict)
-             for m in (sec.get("mechs") or {})}
+    secs = rule.get("secs") if isinstance(rule, dict) else None
+    mechs = {m for sec in (secs.values() if isinstance(secs, dict) else ()) if isinstance(sec, dict)
+             if isinstance(sec.get("mechs"), dict) for m in sec["mechs"]}
     return problems, sorted(mechs)
 
 

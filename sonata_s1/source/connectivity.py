@@ -300,6 +300,9 @@ def _synapse_types(table: Any, rd: _Reader) -> dict[int, SynapseType]:
                 nums[name] = rd.number(entries[name], where)
         if any(v is None for v in nums.values()):
             continue
+        if not 0.0 <= nums["use"] <= 1.0:  # U, the release probability of the Tsodyks-Markram model
+            rd.fail(f"parameters_syn[('use', {cid})]", f"{nums['use']} is not a probability in [0, 1]")
+            continue
         result[cid] = SynapseType(
             conn_id=cid, bbp_type=str(entries["type"]), s_type=str(entries["s-types"]),
             gsyn=nums["gsyn"], use=nums["use"], dep=nums["dep"], fac=nums["fac"], decay=nums["decay"],
@@ -321,6 +324,10 @@ def _pathway(pre: str, post: str, conn_number: float, tables: Mapping[str, dict[
     if best_fit not in BEST_FITS:
         rd.fail(_key("best_fit", pre, post), f"{best_fit!r} is not one of {sorted(BEST_FITS)}")
     pmat = {b: num(f"pmat{b}um") for b in PMAT_BINS if f"pmat{b}um" in tables}
+    for name in [f"pmat{b}um" for b in pmat] + (["a0mat_exp"] if "a0mat_exp" in tables else []):
+        prob = num(name)
+        if not 0.0 <= prob <= 1.0:  # connection probabilities: anything else is a corrupt table
+            rd.fail(_key(name, pre, post), f"{prob} is not a probability in [0, 1]")
     synperconn = num("synperconnNumber")
     if synperconn < 1.0:
         rd.fail(_key("synperconnNumber", pre, post), f"{synperconn} < 1 synapse per connection")

@@ -169,10 +169,10 @@ class SourceModel:
 
     def load_cell(self, name: str) -> dict[str, Any]:
         """The raw NetPyNE cell rule of one cell model (see ``sonata_s1.source.cellparams``)."""
-        from .cellparams import read_cell_params
+        from .cellparams import read_checked_cell
 
         try:
             path = self.cell_files[name]
         except KeyError:
             raise KeyError(f"unknown cell model {name!r}; run 'sonata-s1 convert-cells --list' to see valid names") from None
-        return read_cell_params(path)
+        return read_checked_cell(path)

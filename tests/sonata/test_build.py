@@ -99,7 +99,7 @@ def test_refuses_overwrite(tmp_path, fake_model, capsys):
     user.mkdir()
     (user / "notes.txt").write_text("keep me")
     assert build.run(parse("--out", str(user), "--force")) == 2
-    assert "not a sonata_s1 build" in capsys.readouterr().err
+    assert "not written by sonata_s1" in capsys.readouterr().err
     assert (user / "notes.txt").read_text() == "keep me"
     assert fake_model["calls"] == 2  # refused before any work
 
