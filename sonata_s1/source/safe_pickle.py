@@ -3,7 +3,8 @@
 ``pickle.load`` executes whatever callables a file names, so loading a pickle from a data folder
 would be arbitrary code execution. The two NetPyNE pickles need at most two globals (data-inventory
 §6.1): numpy's ``scalar`` reconstructor and ``numpy.dtype``; ``conn_Th.pkl`` needs none. This module
-allows exactly those and refuses every other global (and persistent ids) before anything runs.
+allows exactly those and refuses every other global (and persistent ids) before anything runs, and
+bounds the size, object count, nesting depth and container sizes of what it reads.
 """
 
 from __future__ import annotations
@@ -63,6 +64,39 @@ class RestrictedUnpickler(pickle.Unpickler):
         raise SourceError(f"{self._source}: refused pickle persistent id {pid!r}")
 
 
+#: Bounds on an untrusted pickle (the published conn.pkl: 1.5 MB, 190,361 objects, depth 5, at most
+#: 377 items per container). A few hundred bytes of shared references can describe a tree of 2**60
+#: nodes that a copy (``to_plain``) would expand, so the tree is measured before anything walks it.
+MAX_BYTES = 16 * 1024 * 1024
+MAX_OBJECTS = 2_000_000
+MAX_DEPTH = 32
+MAX_ITEMS = 100_000
+
+
+def check_bounds(obj: Any, source: str) -> None:
+    """Raise :class:`SourceError` if the object tree (shared references counted each time) exceeds the bounds.
+
+    Iterative and budgeted: it stops at the first bound crossed, so it never costs more than
+    ``MAX_OBJECTS`` steps whatever the pickle describes.
+    """
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    count = 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if count > MAX_OBJECTS:
+            raise SourceError(f"{source}: pickle describes more than {MAX_OBJECTS:,} objects (with shared "
+                              "references expanded); refused as hostile or corrupt")
+        if isinstance(item, (dict, list, tuple)):
+            if depth > MAX_DEPTH:
+                raise SourceError(f"{source}: pickle nests deeper than {MAX_DEPTH} levels; refused as hostile or corrupt")
+            if len(item) > MAX_ITEMS:
+                raise SourceError(f"{source}: a pickled container holds {len(item):,} items (> {MAX_ITEMS:,}); "
+                                  "refused as hostile or corrupt")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((c, depth + 1) for c in children)
+
+
 def to_plain(obj: Any) -> Any:
     """Recursively replace numpy scalars by Python ``float``/``int``/``bool`` (quirk Q2).
 
@@ -89,8 +123,12 @@ def load_pickle(path: str | Path, *, allowed: Iterable[tuple[str, str]] = ALLOWE
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(f"{path}: {size:,} bytes, more than the {MAX_BYTES:,} a source pickle may have")
         with open(path, "rb") as fh:
             obj = RestrictedUnpickler(fh, source=str(path), allowed=allowed).load()
+        check_bounds(obj, str(path))
     except SourceError:
         raise
     except FileNotFoundError:
