@@ -279,9 +279,7 @@ class DirLock:
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError:
                 same = False
-            if same:
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
+            if same:  # the file stays empty: a lock left by a killed process holds nothing of value
                 self._fd = fd
                 return self
             os.close(fd)  # the file was removed by the previous holder between our open and flock: retry

@@ -347,7 +347,8 @@ def prepare(config_path: Path) -> RunPlan:
 
     output_dir = Path(conf["output"]["output_dir"])
     outdir.check_written_paths(output_dir, written_paths(conf, project), origin)
-    outdir.check_run_dir(output_dir, _protected_paths(conf, circuit, config_path))
+    # where it is (not its contents: those are checked under the run's lock, see claim_output_dir)
+    outdir.check_location(output_dir, "output_dir", protected=_protected_paths(conf, circuit, config_path))
     plan = RunPlan(config_path, conf, circuit, resolved, project, output_dir, {}, circuit_project)
     plan.timings["prepare_s"] = time.perf_counter() - t0
     return plan
