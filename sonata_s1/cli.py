@@ -17,10 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert-cells": ("sonata_s1.cells.convert", "NetPyNE cell JSONs -> SWC morphologies + biophysics JSON"),
     "cell-response": ("sonata_s1.cells.response", "step-current response of one cell model (JSON on stdout)"),
     "validate-cells": ("sonata_s1.cells.validate", "compare every converted cell with the NetPyNE JSON instantiation"),
-    "build": ("sonata_s1.sonata.build", "build the S1+thalamus SONATA circuit"),
-    "stats": ("sonata_s1.sonata.stats", "connection statistics of a built circuit vs. expectations"),
-    "to-nwb": ("sonata_s1.nwb", "convert a SONATA simulation output to NWB"),
-    "plot": ("sonata_s1.plots", "redraw the raster and rate figures of a simulation output"),
+    "build": ("sonata_s1.commands.build", "build the S1+thalamus SONATA circuit"),
+    "stats": ("sonata_s1.commands.stats", "connection statistics of a built circuit vs. expectations"),
+    "to-nwb": ("sonata_s1.analysis.nwb", "convert a SONATA simulation output to NWB"),
+    "plot": ("sonata_s1.analysis.plots", "redraw the raster and rate figures of a simulation output"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..sonata.tables import EdgeTable, NodeTable
 from ..source.model import SourceModel
 from .background import background_edge_table, background_node_table
 from .context import BuildContext
@@ -15,7 +16,6 @@ from .s1_edges import s1_edge_table
 from .s1_pathways import build_s1_pathways, build_synapse_kinds
 from .section_cache import SectionCache, load_section_cache
 from .synapse_sites import build_site_table
-from .tables import EdgeTable, NodeTable
 from .thalamus import SYNS_PER_CONN_TH_S1, s1_thalamus_edge_table, tc_s1_edge_table, thalamus_edge_table
 
 

@@ -431,7 +431,7 @@ def simulate(plan: RunPlan, mpi: MPIInfo, progress_ms: float = 50.0) -> dict[str
 
 def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = True, figures: bool = True) -> None:
     """Rank 0: make outputs libsonata-readable, then rates, figures, NWB and provenance."""
-    from . import postprocess, rates
+    from ..analysis import postprocess, rates
 
     conf = result["conf"]
     out = plan.output_dir
@@ -454,7 +454,7 @@ def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = T
     for line in rates.summary_lines(table):
         conf.io.log_info(f"rates: {line}")
     if figures:
-        from .. import plots
+        from ..analysis import plots
 
         t0 = time.perf_counter()
         plots.draw_raster(out, plan.circuit, float(conf.tstop))
@@ -462,7 +462,7 @@ def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = T
         t["figures_s"] = time.perf_counter() - t0
     nwb_path = None
     if nwb:
-        from .. import nwb as nwb_mod
+        from ..analysis import nwb as nwb_mod
 
         t0 = time.perf_counter()
         nwb_path = nwb_mod.write_run_nwb(out, plan.circuit, conf=dict(conf), project={**plan.project, "mpi_size": mpi.size},

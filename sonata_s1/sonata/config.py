@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ..circuit.tables import NodeTable
 from .edges import EdgeFiles
 from .nodes import NodeFiles
+from .tables import NodeTable
 
 NETWORK_SUBDIR = "network"
 SYNAPTIC_MODELS_SUBDIR = "components/synaptic_models"

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..circuit.tables import NodeTable
 from . import h5util
 from .h5util import WriterInputError
+from .tables import NodeTable
 
 
 @dataclass(frozen=True)

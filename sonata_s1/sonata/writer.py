@@ -21,11 +21,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..circuit.tables import EdgeTable, NodeTable
 from . import config
 from .edges import EdgeFiles, write_edges
 from .h5util import WriterInputError
 from .nodes import NodeFiles, write_nodes
+from .tables import EdgeTable, NodeTable
 
 
 @dataclass

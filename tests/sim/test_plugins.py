@@ -104,10 +104,10 @@ def test_guard_protects_files_added_after_a_finished_run(tmp_path: Path) -> None
 
 
 def test_node_sets_resolve_by_enumerated_string_attributes(tmp_path: Path) -> None:
-    from sonata_s1.circuit.tables import NodeTable
     from sonata_s1.sim import nodesets
     from sonata_s1.sim.circuit import from_networks
     from sonata_s1.sonata.nodes import write_nodes
+    from sonata_s1.sonata.tables import NodeTable
 
     th = NodeTable("thalamus", "biophysical", np.full(5, 1, np.int64),
                    {"mtype": np.array(["ss_RTN_o", "VPL_sTC", "VPL_sTC", "VPM_sTC", "ss_RTN_o"])},
@@ -140,7 +140,7 @@ def test_output_commands_report_bad_input_in_one_line(tmp_path: Path, command: s
 
     import h5py
 
-    from sonata_s1 import nwb, plots
+    from sonata_s1.analysis import nwb, plots
 
     module = {"to-nwb": nwb, "plot": plots}[command]
     parser = argparse.ArgumentParser()
@@ -164,7 +164,7 @@ def test_output_command_errors_name_the_file(tmp_path: Path, capsys: pytest.Capt
 
     import h5py
 
-    from sonata_s1 import plots
+    from sonata_s1.analysis import plots
 
     parser = argparse.ArgumentParser()
     plots.add_arguments(parser)

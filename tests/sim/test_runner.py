@@ -113,7 +113,7 @@ def test_outputs_readable(serial_run: Path, tiny: Path) -> None:
 def test_nwb(serial_run: Path, tiny: Path) -> None:
     import pynwb
 
-    from sonata_s1.nwb import inspect
+    from sonata_s1.analysis.nwb import inspect
 
     path = serial_run / "s1_thalamus.nwb"
     assert inspect(path) == []  # DANDI config: not even suggestions

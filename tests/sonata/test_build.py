@@ -13,7 +13,7 @@ import synthetic
 
 import sonata_s1.circuit as circuit_pkg
 import sonata_s1.source as source_pkg
-from sonata_s1.sonata import build
+from sonata_s1.commands import build
 from sonata_s1.sonata.atomic import MARKER_NAME
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import synthetic
 
-from sonata_s1.sonata import stats
+from sonata_s1.commands import stats
 from sonata_s1.sonata.reader import open_circuit
 
 

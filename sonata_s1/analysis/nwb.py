@@ -25,8 +25,8 @@ from typing import Any
 import h5py
 import numpy as np
 
-from .sim import rates as rates_mod
-from .sim.circuit import Circuit
+from ..sim.circuit import Circuit
+from . import rates as rates_mod
 
 UNIT_COLUMNS: dict[str, str] = {
     "population": "SONATA node population",

@@ -19,7 +19,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from .circuit import Circuit
+from ..sim.circuit import Circuit
 
 #: Published mean rates (Hz; Borges et al. 2022, model-spec §10), keyed by our group names.
 PUBLISHED_HZ: dict[str, str] = {

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .sim import rates as rates_mod
-from .sim.circuit import Circuit
+from ..sim.circuit import Circuit
+from . import rates as rates_mod
 
 LAYER_ORDER = ["L1", "L23", "L4", "L5", "L6", "TH"]
 NUCLEUS_ORDER = ["RTN", "VPL", "VPM", "POm"]
@@ -155,8 +155,8 @@ def draw_all(out_dir: Path, circuit: Circuit, tstop: float) -> dict[str, Path]:
 def circuit_for_output(out_dir: Path, network: str | None = None) -> tuple[Circuit, float, dict[str, Any]]:
     """The circuit, tstop and provenance record of a simulation output (circuit from ``--network`` or the
     output's provenance). Raises ``FileNotFoundError``/``ValueError`` naming the file at fault."""
-    from .sim.circuit import from_networks
-    from .sim.runner import load_config, parse_circuit_config
+    from ..sim.circuit import from_networks
+    from ..sim.runner import load_config, parse_circuit_config
 
     out_dir = Path(out_dir)
     if not (out_dir / "spikes.h5").is_file():

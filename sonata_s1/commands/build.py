@@ -20,12 +20,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..circuit.tables import EdgeTable, NodeTable
 from ..paths import COMPONENTS_DIR, SOURCE_HELP
-from . import config
-from .atomic import OutputDirError, atomic_output_dir, check_output_dir
-from .h5util import WriterInputError, WriterWarning
-from .writer import CircuitFiles, write_circuit
+from ..sonata import config
+from ..sonata.atomic import OutputDirError, atomic_output_dir, check_output_dir
+from ..sonata.h5util import WriterInputError, WriterWarning
+from ..sonata.tables import EdgeTable, NodeTable
+from ..sonata.writer import CircuitFiles, write_circuit
 
 EXIT_BAD_INPUT = 2
 

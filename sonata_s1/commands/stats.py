@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .reader import Circuit, CircuitReadError, iter_edge_blocks, node_group_labels, open_circuit
+from ..sonata.reader import Circuit, CircuitReadError, iter_edge_blocks, node_group_labels, open_circuit
 
 S1_POP = "S1"
 S1_EDGES = "S1__S1"
