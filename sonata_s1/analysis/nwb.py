@@ -25,7 +25,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..sim.circuit import Circuit
+from ..sonata.reader import SonataCircuit
 from . import rates as rates_mod
 
 UNIT_COLUMNS: dict[str, str] = {
@@ -44,7 +44,7 @@ KEYWORDS = ["somatosensory cortex", "thalamus", "computational model", "biophysi
 PUBLICATION = "doi:10.3389/fninf.2022.884245"
 
 
-def _column(circuit: Circuit, pop_name: str, name: str) -> np.ndarray:
+def _column(circuit: SonataCircuit, pop_name: str, name: str) -> np.ndarray:
     pop = circuit.nodes[pop_name]
     if name == "population":
         return np.full(pop.size, pop_name, dtype=object)
@@ -56,7 +56,7 @@ def _column(circuit: Circuit, pop_name: str, name: str) -> np.ndarray:
     return v.astype(np.float64) if name in ("x", "y", "z") else v.astype(str).astype(object)
 
 
-def units_table(circuit: Circuit, spikes: dict[str, tuple[np.ndarray, np.ndarray]], dt_s: float) -> Any:
+def units_table(circuit: SonataCircuit, spikes: dict[str, tuple[np.ndarray, np.ndarray]], dt_s: float) -> Any:
     """The Units table of every biophysical cell (vectorised construction)."""
     from hdmf.common import VectorData, VectorIndex
     from pynwb.misc import Units
@@ -107,7 +107,7 @@ def read_soma_report(path: Path) -> list[tuple[str, int, float, float, np.ndarra
     return out
 
 
-def build_nwbfile(circuit: Circuit, spikes: dict[str, tuple[np.ndarray, np.ndarray]],
+def build_nwbfile(circuit: SonataCircuit, spikes: dict[str, tuple[np.ndarray, np.ndarray]],
                   soma: list[tuple[str, int, float, float, np.ndarray]], meta: dict[str, Any]) -> Any:
     from pynwb import NWBFile, TimeSeries
     from pynwb.file import Subject
@@ -173,7 +173,7 @@ def inspect(path: Path) -> list[Any]:
     return list(inspect_nwbfile(nwbfile_path=str(path), config=load_config("dandi")))
 
 
-def write_run_nwb(out_dir: Path, circuit: Circuit, *, conf: dict[str, Any], project: dict[str, Any],
+def write_run_nwb(out_dir: Path, circuit: SonataCircuit, *, conf: dict[str, Any], project: dict[str, Any],
                   circuit_project: dict[str, Any], out: Path | None = None) -> Path:
     """NWB file of a finished run in ``out_dir`` (spikes.h5 + soma reports); returns its path."""
     out_dir = Path(out_dir)

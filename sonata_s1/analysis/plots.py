@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..sim.circuit import Circuit
+from ..sonata.reader import SonataCircuit
 from . import rates as rates_mod
 
 LAYER_ORDER = ["L1", "L23", "L4", "L5", "L6", "TH"]
@@ -29,7 +29,7 @@ COLORS = {"L1": "#7f7f7f", "L23": "#1f77b4", "L4": "#2ca02c", "L5": "#d62728", "
           "RTN": "#ff7f0e", "VPL": "#8c564b", "VPM": "#e377c2", "POm": "#17becf"}
 
 
-def cell_order(circuit: Circuit) -> list[tuple[str, np.ndarray, np.ndarray, list[tuple[str, int, int]]]]:
+def cell_order(circuit: SonataCircuit) -> list[tuple[str, np.ndarray, np.ndarray, list[tuple[str, int, int]]]]:
     """Per biophysical population: (name, node ids in plot order, group label per ordered cell, bands)."""
     out = []
     for pop in circuit.biophysical:
@@ -57,7 +57,7 @@ def cell_order(circuit: Circuit) -> list[tuple[str, np.ndarray, np.ndarray, list
     return out
 
 
-def draw_raster(out_dir: Path, circuit: Circuit, tstop: float, path: Path | None = None) -> Path:
+def draw_raster(out_dir: Path, circuit: SonataCircuit, tstop: float, path: Path | None = None) -> Path:
     plt = _pyplot()
 
     spikes = rates_mod.read_spikes(Path(out_dir) / "spikes.h5")
@@ -145,18 +145,18 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def draw_all(out_dir: Path, circuit: Circuit, tstop: float) -> dict[str, Path]:
+def draw_all(out_dir: Path, circuit: SonataCircuit, tstop: float) -> dict[str, Path]:
     """rates.json/csv + raster.png + rates.png from the spikes of ``out_dir``."""
     table = rates_mod.compute(Path(out_dir) / "spikes.h5", circuit, tstop)
     rates_mod.write(table, out_dir)
     return {"raster": draw_raster(out_dir, circuit, tstop), "rates": draw_rates(out_dir, table)}
 
 
-def circuit_for_output(out_dir: Path, network: str | None = None) -> tuple[Circuit, float, dict[str, Any]]:
+def circuit_for_output(out_dir: Path, network: str | None = None) -> tuple[SonataCircuit, float, dict[str, Any]]:
     """The circuit, tstop and provenance record of a simulation output (circuit from ``--network`` or the
     output's provenance). Raises ``FileNotFoundError``/``ValueError`` naming the file at fault."""
-    from ..sim.circuit import from_networks
-    from ..sim.runner import load_config, parse_circuit_config
+    from ..sonata.reader import from_networks
+    from ..sonata.simulation_config import load_config, parse_circuit_config
 
     out_dir = Path(out_dir)
     if not (out_dir / "spikes.h5").is_file():

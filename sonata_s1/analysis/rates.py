@@ -19,7 +19,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..sim.circuit import Circuit
+from ..sonata.reader import SonataCircuit
 
 #: Published mean rates (Hz; Borges et al. 2022, model-spec §10), keyed by our group names.
 PUBLISHED_HZ: dict[str, str] = {
@@ -64,7 +64,7 @@ def nucleus_of(mtype: str) -> str:
     return mtype.split("_", 1)[0]
 
 
-def group_labels(circuit: Circuit, pop_name: str) -> dict[str, np.ndarray]:
+def group_labels(circuit: SonataCircuit, pop_name: str) -> dict[str, np.ndarray]:
     """Per-node labels of each grouping level available for this population."""
     pop = circuit.nodes[pop_name]
     n = pop.size
@@ -90,7 +90,7 @@ def group_labels(circuit: Circuit, pop_name: str) -> dict[str, np.ndarray]:
     return labels
 
 
-def compute(spikes_path: Path, circuit: Circuit, tstop: float) -> dict[str, Any]:
+def compute(spikes_path: Path, circuit: SonataCircuit, tstop: float) -> dict[str, Any]:
     """The rates table (dict ready for JSON)."""
     spikes = read_spikes(spikes_path)
     t1 = transient_ms(tstop)

@@ -5,8 +5,8 @@ conventions (axes, scaling, streams, deviations).
 """
 
 from ..sonata.tables import EdgeChunk, EdgeTable, NodeTable
-from .build import Circuit, build_circuit
+from .build import CircuitTables, build_circuit
 from .expected import ExpectedCount
 from .options import CircuitOptions
 
-__all__ = ["Circuit", "CircuitOptions", "EdgeChunk", "EdgeTable", "ExpectedCount", "NodeTable", "build_circuit"]
+__all__ = ["CircuitTables", "CircuitOptions", "EdgeChunk", "EdgeTable", "ExpectedCount", "NodeTable", "build_circuit"]

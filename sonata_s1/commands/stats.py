@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..sonata.reader import Circuit, CircuitReadError, iter_edge_blocks, node_group_labels, open_circuit
+from ..sonata.reader import CircuitReadError, SonataCircuit, iter_edge_blocks, node_group_labels, open_circuit
 
 S1_POP = "S1"
 S1_EDGES = "S1__S1"
@@ -141,15 +141,15 @@ def _klass(pre: str, post: str) -> str:
     return ("E" if pre in E_MTYPES else "I") + ("E" if post in E_MTYPES else "I")
 
 
-def s1_pathway_stats(circuit: Circuit, rules: Mapping[tuple[str, str], PathwayRule] | None) -> list[PathwayStats]:
+def s1_pathway_stats(circuit: SonataCircuit, rules: Mapping[tuple[str, str], PathwayRule] | None) -> list[PathwayStats]:
     """Per S1 m-type pathway: observed counts and, with ``rules``, the expectation."""
-    nodes = circuit.nodes(S1_POP)
+    nodes = circuit.nodes[S1_POP].sonata()
     labels = node_group_labels(nodes, "mtype")
     names, codes = np.unique(labels, return_inverse=True)
     codes = codes.astype(np.int64)
     n_groups = names.size
     if S1_EDGES in circuit.edge_population_names:
-        conns, syns = count_connections(circuit.edges(S1_EDGES), codes, codes, n_groups, n_groups)
+        conns, syns = count_connections(circuit.edges[S1_EDGES].sonata(), codes, codes, n_groups, n_groups)
     else:
         conns = syns = np.zeros((n_groups, n_groups), dtype=np.int64)
     counts = np.bincount(codes, minlength=n_groups)
@@ -193,7 +193,7 @@ def _total(rows: list[PathwayStats]) -> dict[str, Any]:
     }
 
 
-def other_population_stats(circuit: Circuit, expected: Mapping[tuple[str, str, str], tuple[float, float, float]]
+def other_population_stats(circuit: SonataCircuit, expected: Mapping[tuple[str, str, str], tuple[float, float, float]]
                            | None = None) -> list[dict[str, Any]]:
     """Thalamic, thalamocortical, corticothalamic and background blocks: counts per m-type pair,
     with the circuit module's expectation where one is given (convergence/divergence rules are exact:
@@ -202,9 +202,9 @@ def other_population_stats(circuit: Circuit, expected: Mapping[tuple[str, str, s
     for name in circuit.edge_population_names:
         if name == S1_EDGES:
             continue
-        pop = circuit.edges(name)
-        src_labels = node_group_labels(circuit.nodes(pop.source), "mtype")
-        tgt_labels = node_group_labels(circuit.nodes(pop.target), "mtype")
+        pop = circuit.edges[name].sonata()
+        src_labels = node_group_labels(circuit.nodes[pop.source].sonata(), "mtype")
+        tgt_labels = node_group_labels(circuit.nodes[pop.target].sonata(), "mtype")
         s_names, s_codes = np.unique(src_labels, return_inverse=True)
         t_names, t_codes = np.unique(tgt_labels, return_inverse=True)
         conns, syns = count_connections(pop, s_codes.astype(np.int64), t_codes.astype(np.int64),
@@ -236,7 +236,7 @@ def other_population_stats(circuit: Circuit, expected: Mapping[tuple[str, str, s
     return out
 
 
-def compute_stats(circuit: Circuit, rules: Mapping[tuple[str, str], PathwayRule] | None,
+def compute_stats(circuit: SonataCircuit, rules: Mapping[tuple[str, str], PathwayRule] | None,
                   expected: Mapping[tuple[str, str, str], tuple[float, float, float]] | None = None) -> dict[str, Any]:
     """The full stats document (see module docstring for definitions)."""
     rows = s1_pathway_stats(circuit, rules) if S1_POP in circuit.node_population_names else []

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .circuit import Circuit
+from ..sonata.reader import SonataCircuit
 
 Selection = dict[str, np.ndarray]  # population -> sorted unique node ids
 
@@ -27,7 +27,7 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _resolve_dict(name: str, spec: Mapping[str, Any], circuit: Circuit) -> Selection:
+def _resolve_dict(name: str, spec: Mapping[str, Any], circuit: SonataCircuit) -> Selection:
     spec = dict(spec)
     pops_value = spec.pop("population", spec.pop("populations", None))
     if pops_value is None:
@@ -71,7 +71,7 @@ def _resolve_dict(name: str, spec: Mapping[str, Any], circuit: Circuit) -> Selec
     return out
 
 
-def resolve(name: str, node_sets: Mapping[str, Any], circuit: Circuit, _stack: tuple[str, ...] = ()) -> Selection:
+def resolve(name: str, node_sets: Mapping[str, Any], circuit: SonataCircuit, _stack: tuple[str, ...] = ()) -> Selection:
     """Resolve node set ``name`` (compound sets recursively) to population -> node ids."""
     if name in _stack:
         raise NodeSetError(f"node set {name!r} refers to itself ({' -> '.join((*_stack, name))})")
@@ -95,7 +95,7 @@ def resolve(name: str, node_sets: Mapping[str, Any], circuit: Circuit, _stack: t
     return _resolve_dict(name, spec, circuit)
 
 
-def resolve_all(node_sets: Mapping[str, Any], circuit: Circuit) -> dict[str, Selection]:
+def resolve_all(node_sets: Mapping[str, Any], circuit: SonataCircuit) -> dict[str, Selection]:
     return {name: resolve(name, node_sets, circuit) for name in node_sets}
 
 

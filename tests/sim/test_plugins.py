@@ -105,8 +105,8 @@ def test_guard_protects_files_added_after_a_finished_run(tmp_path: Path) -> None
 
 def test_node_sets_resolve_by_enumerated_string_attributes(tmp_path: Path) -> None:
     from sonata_s1.sim import nodesets
-    from sonata_s1.sim.circuit import from_networks
     from sonata_s1.sonata.nodes import write_nodes
+    from sonata_s1.sonata.reader import from_networks
     from sonata_s1.sonata.tables import NodeTable
 
     th = NodeTable("thalamus", "biophysical", np.full(5, 1, np.int64),
