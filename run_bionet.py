@@ -39,38 +39,36 @@ def _fail(msg: str, code: int, rank: int, size: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the config; a :class:`SonataS1Error` is reported here, once, as one line and exit 2."""
     args = parse_args(argv)
     t_start = time.perf_counter()
-    from sonata_s1.sim.mpi import MPIMismatchError, init_neuron_mpi
+    from sonata_s1.errors import SonataS1Error
+    from sonata_s1.sim.guard import OutputGuardError
+    from sonata_s1.sim.mpi import init_neuron_mpi
 
+    rank, size, started = 0, 1, False
     try:
         mpi = init_neuron_mpi()
-    except MPIMismatchError as exc:
-        return _fail(str(exc), EXIT_CONFIG, 0, 1)
+        rank, size = mpi.rank, mpi.size
+        from sonata_s1.sim import runner  # imports bmtk: only after NEURON joined MPI
 
-    from sonata_s1.sim import runner  # imports bmtk: only after NEURON joined MPI
-
-    config_errors = (runner.RunConfigError, runner.MechanismError, runner.guard.OutputGuardError, FileNotFoundError,
-                     ValueError)
-    try:
         plan = runner.prepare(Path(args.config))
-    except config_errors as exc:
-        return _fail(str(exc), EXIT_CONFIG, mpi.rank, mpi.size)
-    try:
+        started = True
         result = runner.simulate(plan, mpi, progress_ms=args.progress_ms)
         if mpi.rank == 0:
             result["timings"]["total_s"] = time.perf_counter() - t_start
             runner.finish(plan, mpi, result, nwb=not args.no_nwb, figures=not args.no_figures)
             print(f"run_bionet.py: outputs in {plan.output_dir} "
                   f"({time.perf_counter() - t_start:.1f} s wall)", flush=True)
-    except runner.MechanismError as exc:
-        code = _fail(str(exc), EXIT_CONFIG, mpi.rank, mpi.size)
-        _abort(mpi.size, code)
+    except (SonataS1Error, OutputGuardError) as exc:  # (OutputGuardError: until sim/guard's errors derive from it)
+        code = _fail(str(exc), EXIT_CONFIG, rank, size)
+        if started:  # prepare() fails alike on every rank; later, other ranks may wait in a collective
+            _abort(size, code)
         return code
     except Exception:  # noqa: BLE001  - any failure must not leave other ranks waiting forever
         traceback.print_exc()
-        code = _fail("simulation failed (traceback above)", EXIT_RUN, mpi.rank, mpi.size)
-        _abort(mpi.size, code)
+        code = _fail("simulation failed (traceback above)", EXIT_RUN, rank, size)
+        _abort(size, code)
         return code
     from neuron import h
 

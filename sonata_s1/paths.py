@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import SonataS1Error
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_ENV = "SONATA_S1_SOURCE"
 CACHE_ENV = "SONATA_S1_CACHE"
@@ -29,7 +31,7 @@ SOURCE_HELP = (
 )
 
 
-class SourceNotFoundError(FileNotFoundError):
+class SourceNotFoundError(SonataS1Error, FileNotFoundError):
     """The NetPyNE source directory could not be found."""
 
 

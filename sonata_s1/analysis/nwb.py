@@ -8,16 +8,14 @@ metadata as Units columns, soma potentials as TimeSeries in volts in processing 
 a Subject (model-spec P11). The Units table is built from whole columns (ragged index computed
 with numpy), never row by row: ``add_unit`` costs ~0.5 ms per call, i.e. 20 s for 38 k cells.
 
-CLI: ``sonata-s1 to-nwb OUTPUT_DIR --network NETWORK_DIR [--out FILE]``.
+``sonata-s1 to-nwb`` (:mod:`sonata_s1.commands.to_nwb`) converts any finished output.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -25,8 +23,8 @@ from typing import Any
 import h5py
 import numpy as np
 
+from ..sonata.outputs import read_spikes
 from ..sonata.reader import SonataCircuit
-from . import rates as rates_mod
 
 UNIT_COLUMNS: dict[str, str] = {
     "population": "SONATA node population",
@@ -177,7 +175,7 @@ def write_run_nwb(out_dir: Path, circuit: SonataCircuit, *, conf: dict[str, Any]
                   circuit_project: dict[str, Any], out: Path | None = None) -> Path:
     """NWB file of a finished run in ``out_dir`` (spikes.h5 + soma reports); returns its path."""
     out_dir = Path(out_dir)
-    spikes = rates_mod.read_spikes(out_dir / "spikes.h5")
+    spikes = read_spikes(out_dir / "spikes.h5")
     soma: list[Any] = []
     for name, rep in (conf.get("reports") or {}).items():
         path = out_dir / rep.get("file_name", f"{name}.h5")
@@ -198,38 +196,3 @@ def write_run_nwb(out_dir: Path, circuit: SonataCircuit, *, conf: dict[str, Any]
     nwbfile = build_nwbfile(circuit, spikes, soma, meta)
     name = str(project.get("name") or "s1_thalamus")
     return write_nwb(out or out_dir / f"{name}.nwb", nwbfile)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="simulation output directory (spikes.h5, soma_v.h5)")
-    parser.add_argument("--network", metavar="NETWORK_DIR", required=True,
-                        help="circuit directory (or its circuit_config.json) the run simulated")
-    parser.add_argument("--out", metavar="FILE", default=None, help="NWB file (default OUTPUT_DIR/<name>.nwb)")
-    parser.add_argument("--no-inspect", action="store_true", help="skip the nwbinspector (DANDI config) check")
-
-
-def run(args: argparse.Namespace) -> int:
-    from .plots import circuit_for_output
-
-    out_dir = Path(args.output_dir)
-    try:  # no spikes, a wrong --network or a damaged provenance.json: one line naming the file, exit 2
-        circuit, tstop, prov = circuit_for_output(out_dir, args.network)
-    except (OSError, ValueError) as exc:
-        print(f"sonata-s1 to-nwb: error: {exc}", file=sys.stderr)
-        return 2
-    conf = {"run": {"tstop": tstop, "dt": (prov.get("run") or {}).get("dt", 0.025)},
-            "reports": (prov.get("config_content") or {}).get("reports")
-            or {"soma_v": {"module": "membrane_report", "file_name": "soma_v.h5", "sections": "soma"}},
-            "config_path": prov.get("config")}
-    project = dict(prov.get("project") or {})
-    project.setdefault("mpi_size", (prov.get("mpi") or {}).get("size"))
-    path = write_run_nwb(out_dir, circuit, conf=conf, project=project, circuit_project=prov.get("circuit") or {
-        "circuit_dir": str(Path(args.network).absolute())}, out=Path(args.out) if args.out else None)
-    print(path)
-    if not args.no_inspect:
-        messages = inspect(path)
-        for m in messages:
-            print(f"nwbinspector: {m.importance.name} {m.check_function_name}: {m.message}")
-        if messages:
-            return 1
-    return 0

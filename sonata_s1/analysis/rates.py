@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import h5py
 import numpy as np
 
+from ..sonata.outputs import read_spikes
 from ..sonata.reader import SonataCircuit
 
 #: Published mean rates (Hz; Borges et al. 2022, model-spec §10), keyed by our group names.
@@ -44,17 +44,6 @@ class RateRow:
 def transient_ms(tstop: float) -> float:
     """Start of the 'after transient' window: 1 s for long runs (§10), a third of short ones."""
     return 1000.0 if tstop >= 3000.0 else tstop / 3.0
-
-
-def read_spikes(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """population -> (node_ids int64, times ms float64); empty dict if the file has no spikes."""
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if not Path(path).is_file():
-        return out
-    with h5py.File(path, "r") as f:
-        for pop, grp in f.get("spikes", {}).items():
-            out[pop] = (grp["node_ids"][()].astype(np.int64), grp["timestamps"][()].astype(np.float64))
-    return out
 
 
 def nucleus_of(mtype: str) -> str:

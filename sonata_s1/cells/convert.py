@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from ..paths import COMPONENTS_DIR, MODFILES_DIR, SOURCE_HELP, SourceNotFoundError, source_dir
+from ..paths import COMPONENTS_DIR, MODFILES_DIR, SOURCE_HELP, source_dir
 from ..source.cellparams import cell_name_from_path, read_cell_params
 from ..source.errors import SourceError
 from . import biophysics, swc
@@ -71,11 +71,7 @@ def _worker(args: tuple[str, str, frozenset[str] | None]) -> tuple[str, int | No
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        src = source_dir(args.source)
-    except SourceNotFoundError as exc:
-        print(f"convert-cells: {exc}", file=sys.stderr)
-        return 2
+    src = source_dir(args.source)  # a SourceNotFoundError is reported by the CLI
     files = cell_files(src)
     names = select(list(files), args.models)
     if not names:

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from ..errors import SonataS1Error
 from ..paths import COMPONENTS_DIR, SOURCE_HELP
 from ..sonata import config
 from ..sonata.atomic import OutputDirError, atomic_output_dir, check_output_dir
@@ -27,10 +28,8 @@ from ..sonata.h5util import WriterInputError, WriterWarning
 from ..sonata.tables import EdgeTable, NodeTable
 from ..sonata.writer import CircuitFiles, write_circuit
 
-EXIT_BAD_INPUT = 2
 
-
-class BuildInputError(ValueError):
+class BuildInputError(SonataS1Error, ValueError):
     """Options or source data that make a build impossible (reported as one line, exit 2)."""
 
 
@@ -111,7 +110,10 @@ def circuit_options(args: argparse.Namespace) -> Any:
     if args.chunk_synapses is not None:
         kw["chunk_synapses"] = args.chunk_synapses
     known = {f.name for f in dataclasses.fields(CircuitOptions)}
-    return CircuitOptions(**{k: v for k, v in kw.items() if k in known})
+    try:
+        return CircuitOptions(**{k: v for k, v in kw.items() if k in known})
+    except ValueError as exc:  # CircuitOptions' own checks name the option
+        raise BuildInputError(str(exc)) from None
 
 
 def _split_circuit(circuit: Any) -> tuple[Sequence[NodeTable], Iterable[EdgeTable]]:
@@ -202,13 +204,12 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     t_start = time.perf_counter()
     out = Path(args.out).expanduser().absolute()
+    _validate(args)
     try:
-        _validate(args)
         check_output_dir(out, force=args.force)
-        options = circuit_options(args)
-    except (BuildInputError, OutputDirError, ValueError) as exc:
-        print(f"sonata-s1 build: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except OutputDirError as exc:  # not (yet) a SonataS1Error: reported by the CLI like one
+        raise BuildInputError(str(exc)) from None
+    options = circuit_options(args)
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -218,8 +219,7 @@ def _run(args: argparse.Namespace) -> int:
 
         source = load_source(args.source)
     except (OSError, SourceError) as exc:  # SourceNotFoundError is an OSError
-        print(f"sonata-s1 build: error: cannot read the source: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise BuildInputError(f"cannot read the source: {exc}") from None
     timings["load source"] = time.perf_counter() - t0
 
     from .. import circuit as circuit_pkg
@@ -248,9 +248,8 @@ def _run(args: argparse.Namespace) -> int:
                                   base_dir=base_dir, progress=not args.no_progress)
             term.check()
             timings.update({f"write {k}" if k in ("nodes", "configs") else k: v for k, v in files.timings.items()})
-    except (OutputDirError, BuildInputError) as exc:
-        print(f"sonata-s1 build: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except OutputDirError as exc:
+        raise BuildInputError(str(exc)) from None
     except WriterInputError as exc:  # the circuit produced inconsistent tables: a bug, not bad input
         print(f"sonata-s1 build: internal error (circuit tables): {exc}", file=sys.stderr)
         return 1

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..sonata.reader import CircuitReadError, SonataCircuit, iter_edge_blocks, node_group_labels, open_circuit
+from ..sonata.reader import SonataCircuit, iter_edge_blocks, node_group_labels, open_circuit
 
 S1_POP = "S1"
 S1_EDGES = "S1__S1"
@@ -337,11 +337,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        circuit = open_circuit(args.circuit)
-    except CircuitReadError as exc:
-        print(f"sonata-s1 stats: error: {exc}", file=sys.stderr)
-        return 2
+    circuit = open_circuit(args.circuit)
     rules = None
     expected = None
     if not args.no_expected:
@@ -359,11 +355,7 @@ def run(args: argparse.Namespace) -> int:
             except Exception as exc:  # noqa: BLE001 - report and count only
                 print(f"sonata-s1 stats: warning: no expectations for {sorted(others)} "
                       f"({type(exc).__name__}: {exc})", file=sys.stderr)
-    try:
-        doc = compute_stats(circuit, rules, expected)
-    except CircuitReadError as exc:
-        print(f"sonata-s1 stats: error: {exc}", file=sys.stderr)
-        return 2
+    doc = compute_stats(circuit, rules, expected)
     if args.figure:
         present = {r["pre"] for r in doc["pathways"]} | {r["post"] for r in doc["pathways"]}
         write_figure(doc, Path(args.figure), sorted(present, key=lambda m: (m.split("_")[0], m)))  # by layer

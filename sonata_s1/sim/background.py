@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import SonataS1Error
+
 GENERATOR_NAME = "s1_background_poisson"
 MODES = ("independent", "netpyne")
 #: Distinguishes background streams from any other use of the run seed.
@@ -32,7 +34,7 @@ STREAM_TAG = 0x42_47  # "BG"
 NETPYNE_NETSTIM_ID = 1428063344
 
 
-class BackgroundConfigError(ValueError):
+class BackgroundConfigError(SonataS1Error, ValueError):
     """The background generator is misconfigured (mode, missing target map, bad rate)."""
 
 

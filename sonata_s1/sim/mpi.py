@@ -13,8 +13,10 @@ import os
 import sys
 from dataclasses import dataclass
 
+from ..errors import SonataS1Error
 
-class MPIMismatchError(RuntimeError):
+
+class MPIMismatchError(SonataS1Error, RuntimeError):
     """MPI world size and NEURON's ``nhost`` disagree: the run would duplicate work silently."""
 
 

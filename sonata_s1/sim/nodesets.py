@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import SonataS1Error
 from ..sonata.reader import SonataCircuit
 
 Selection = dict[str, np.ndarray]  # population -> sorted unique node ids
 
 
-class NodeSetError(ValueError):
+class NodeSetError(SonataS1Error, ValueError):
     """A node set cannot be resolved (unknown name, population or attribute); the message names it."""
 
 

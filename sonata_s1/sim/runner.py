@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import SonataS1Error
 from ..paths import REPO_ROOT
 from ..sonata.reader import CircuitFileError, SonataCircuit, from_networks
 from ..sonata.simulation_config import RunConfigError, load_config, validate_schema
@@ -36,7 +37,7 @@ PROJECT_DEFAULTS: dict[str, Any] = {"seed": 4322, "cao_mode": "configured", "cao
                                     "background_streams": "independent", "name": "s1_thalamus"}
 
 
-class MechanismError(RuntimeError):
+class MechanismError(SonataS1Error, RuntimeError):
     """A mechanism the circuit needs is not available after loading the project's mechanisms."""
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..errors import SonataS1Error
+
 #: How many problems a :class:`SourceError` message lists before summarising the rest.
 MAX_LISTED = 25
 
 
-class SourceError(ValueError):
+class SourceError(SonataS1Error, ValueError):
     """Invalid or missing NetPyNE source data.
 
     ``problems`` holds every individual finding (one line each, each naming file and key) so that a
