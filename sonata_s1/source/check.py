@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import MODFILES_DIR, SOURCE_HELP, SourceNotFoundError
+from ..progress import progress_bar
 from .errors import SourceError
 
 #: The machine is shared (DEVELOPING.md): never more than two worker processes.
@@ -83,8 +84,6 @@ def _check_file(job: tuple[str, str, str | None, int | None, bool]) -> tuple[lis
 
 def deep_check(model: Any, *, jobs: int = MAX_JOBS, progress: bool = True) -> dict[str, Any]:
     """Parse every cell file of ``model`` and run data-inventory §9 items 8-14 on it."""
-    from tqdm import tqdm
-
     from .cellcheck import BUILTIN_MECHANISMS, nmodl_suffixes
     from .model import THALAMIC_CELL_MODELS
 
@@ -96,7 +95,7 @@ def deep_check(model: Any, *, jobs: int = MAX_JOBS, progress: bool = True) -> di
     problems: list[str] = []
     used: set[str] = set()
     jobs = max(1, min(MAX_JOBS, jobs))
-    bar = tqdm(total=len(work), desc="cell files", unit="file", disable=not progress, file=sys.stderr)
+    bar = progress_bar(total=len(work), desc="cell files", unit="file", disable=not progress)
     try:
         if jobs == 1:
             results = map(_check_file, work)
