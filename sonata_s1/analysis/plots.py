@@ -1,7 +1,7 @@
 """Raster and firing-rate figures of a simulation output (``raster.png``, ``rates.png``).
 
 Why these two: they are what the published model shows (NetPyNE ``plotRaster``, printed
-population rates, model-spec §9) and what a user checks first after a run — is every population
+population rates) and what a user checks first after a run — is every population
 present, is anything silent or epileptic. Cells are ordered by layer, then me-type population,
 then node id (S1), then thalamic nucleus, so layers appear as bands. Matplotlib Agg only.
 

@@ -1,9 +1,9 @@
-"""Mean firing rates per me-type population, per layer E/I and per thalamic nucleus (model-spec §9–§10).
+"""Mean firing rates per me-type population, per layer E/I and per thalamic nucleus, as the paper reports them.
 
 Why this definition: NetPyNE's ``printPopAvgRates`` divides a population's spikes by
 (cells × duration), silent cells included; the paper's numbers are layer and nucleus means.
-Both the whole run and the window after the start-up transient are reported (§10: "rates depend
-on the transient"). Everything is vectorised (``bincount`` over node ids), so 38 k cells cost
+Both the whole run and the window after the start-up transient are reported (the
+published rates depend on the start-up transient). Everything is vectorised (``bincount`` over node ids), so 38 k cells cost
 milliseconds.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 from ..sonata.outputs import read_spikes
 from ..sonata.reader import SonataCircuit
 
-#: Published mean rates (Hz; Borges et al. 2022, model-spec §10), keyed by our group names.
+#: Published mean rates (Hz; Borges et al. 2022), keyed by our group names.
 PUBLISHED_HZ: dict[str, str] = {
     "L23": "0.51", "L4": "3.8", "L5": "8.0", "L6": "4.9",
     "RTN": "11-12", "VPL": "2.6-3.5", "VPM": "2.6-3.5", "POm": "2.6-3.5",
@@ -42,7 +42,8 @@ class RateRow:
 
 
 def transient_ms(tstop: float) -> float:
-    """Start of the 'after transient' window: 1 s for long runs (§10), a third of short ones."""
+    """Start of the 'after transient' window: 1 s for long runs (the published
+    analysis skips the first second), a third of short ones."""
     return 1000.0 if tstop >= 3000.0 else tstop / 3.0
 
 

@@ -49,10 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replace --out if it is a previous sonata_s1 build (never another directory)")
     parser.add_argument("--tstop", type=float, default=300.0, help="simulation duration in config.json (ms)")
     parser.add_argument("--s1-pom-rule", choices=["as_executed", "intended_divergence"], default="as_executed",
-                        help="S1→POm rule (model-spec P3/D4)")
+                        help="S1→POm rule (README decision P3)")
     parser.add_argument("--syn-placement", choices=["uniform", "random"], default="uniform",
-                        help="multi-synapse placement (P4/D13)")
-    parser.add_argument("--forward-syn-x", action="store_true", help="measure uniform positions from the section start (§5.4)")
+                        help="multi-synapse placement (README decision P4)")
+    parser.add_argument("--forward-syn-x", action="store_true", help="measure uniform positions from the section start (NetPyNE measures from the end)")
     parser.add_argument("--exact-interp", action="store_true", help="unrounded near-distance line (P5)")
     parser.add_argument("--gabab-ratio", type=float, default=0.0, help="S1 GABAB_ratio (P7, default 0)")
     parser.add_argument("--background-section-rule", choices=["netpyne", "per_source_random"], default="netpyne",

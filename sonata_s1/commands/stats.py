@@ -1,6 +1,6 @@
 """``sonata-s1 stats``: connection counts of a built circuit against the model's expectation.
 
-Why: connectivity is a statistical reproduction (model-spec P8/D6), so the check is that every
+Why: connectivity is a statistical reproduction (README decision P8: each pair is drawn, not copied), so the check is that every
 S1 pathway's connection count is within sampling noise of Σ p(d) over the pairs that exist in
 *this* circuit. Each ordered pair (pre ≠ post) is an independent Bernoulli draw with p = p(dist_2D)
 clipped to [0, 1], so the count is Poisson-binomial with mean E = Σp and variance V = Σp(1−p);

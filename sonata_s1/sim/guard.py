@@ -1,7 +1,7 @@
 """Refuse to let BMTK delete a directory that is not a previous simulation output.
 
 Why: ``bionet.Config.build_env`` calls ``shutil.rmtree(output_dir)`` whenever the directory exists,
-ignoring ``overwrite_output_dir`` (sonata-bmtk-notes §2.7). A config with ``"output_dir": "."`` or
+ignoring ``overwrite_output_dir`` (BMTK 1.2.0). A config with ``"output_dir": "."`` or
 a typo pointing at a home directory would silently wipe it. So the runner checks the target before
 BMTK sees it: a missing or empty directory is fine, a directory carrying our marker (written right
 after BMTK recreated it in a previous run) is fine, anything else is refused. Protected locations
