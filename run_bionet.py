@@ -38,44 +38,41 @@ def _fail(msg: str, code: int, rank: int, size: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the config; a :class:`SonataS1Error` is reported here, once, as one line and exit 2."""
     args = parse_args(argv)
     t_start = time.perf_counter()
-    from sonata_s1.sim.mpi import MPIMismatchError, init_neuron_mpi
-
-    try:
-        mpi = init_neuron_mpi()
-    except MPIMismatchError as exc:
-        return _fail(str(exc), EXIT_CONFIG, 0, 1)
-
     from sonata_s1.errors import SonataS1Error
     from sonata_s1.paths import expand_path
-    from sonata_s1.sim import runner  # imports bmtk: only after NEURON joined MPI
+    from sonata_s1.sim.mpi import init_neuron_mpi
 
-    config_errors = (SonataS1Error, runner.RunConfigError, runner.MechanismError, FileNotFoundError, ValueError)
+    rank, size, started, plan = 0, 1, False, None
     try:
+        mpi = init_neuron_mpi()
+        rank, size = mpi.rank, mpi.size
+        from sonata_s1.sim import runner  # imports bmtk: only after NEURON joined MPI
+
         plan = runner.prepare(expand_path(args.config, "config"))
-        runner.claim_output_dir(plan, mpi)  # exclusive for the whole run; rank 0 decides, all ranks agree
-    except config_errors as exc:
-        return _fail(str(exc), EXIT_CONFIG, mpi.rank, mpi.size)
-    try:
+        runner.claim_output_dir(plan, mpi)  # locked for the whole run; rank 0 decides, every rank agrees
+        started = True
         result = runner.simulate(plan, mpi, progress_ms=args.progress_ms)
         if mpi.rank == 0:
             result["timings"]["total_s"] = time.perf_counter() - t_start
             runner.finish(plan, mpi, result, nwb=not args.no_nwb, figures=not args.no_figures)
             print(f"run_bionet.py: outputs in {plan.output_dir} "
                   f"({time.perf_counter() - t_start:.1f} s wall)", flush=True)
-    except runner.MechanismError as exc:
-        code = _fail(str(exc), EXIT_CONFIG, mpi.rank, mpi.size)
-        if mpi.rank == 0:
-            runner.mark_failed(plan)
-        _abort(mpi.size, code)
+    except SonataS1Error as exc:
+        code = _fail(str(exc), EXIT_CONFIG, rank, size)
+        if started:  # prepare() and the claim fail alike on every rank; later, other ranks may wait in a collective
+            if rank == 0 and plan is not None:
+                runner.mark_failed(plan)
+            _abort(size, code)
         return code
     except Exception:  # noqa: BLE001  - any failure must not leave other ranks waiting forever
         traceback.print_exc()
-        if mpi.rank == 0:
-            runner.mark_failed(plan)
-        code = _fail("simulation failed (traceback above)", EXIT_RUN, mpi.rank, mpi.size)
-        _abort(mpi.size, code)
+        if rank == 0 and plan is not None:
+            runner.mark_failed(plan)  # record what the failed run left, so later additions stay the user's
+        code = _fail("simulation failed (traceback above)", EXIT_RUN, rank, size)
+        _abort(size, code)
         return code
     from neuron import h
 

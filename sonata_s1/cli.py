@@ -1,6 +1,8 @@
 """``sonata-s1`` command line: parse, dispatch, report. No logic lives here.
 
-Each subcommand is implemented by a module exposing ``add_arguments(parser)`` and
+Errors are reported here and nowhere else: a :class:`~sonata_s1.errors.SonataS1Error` (bad input,
+whose message names the file and key) becomes one line on stderr and exit code 2; any other
+exception is a bug and keeps its traceback. Each subcommand is implemented by a module exposing ``add_arguments(parser)`` and
 ``run(args) -> int``; modules are imported only when their command runs, so ``--help`` is fast
 and a command never pays for NEURON or BMTK imports it does not need.
 """
@@ -11,16 +13,18 @@ import argparse
 import importlib
 import sys
 
+from .errors import EXIT_REFUSED, SonataS1Error
+
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "check-source": ("sonata_s1.source.check", "validate the NetPyNE source data and summarise it"),
     "convert-cells": ("sonata_s1.cells.convert", "NetPyNE cell JSONs -> SWC morphologies + biophysics JSON"),
     "cell-response": ("sonata_s1.cells.response", "step-current response of one cell model (JSON on stdout)"),
     "validate-cells": ("sonata_s1.cells.validate", "compare every converted cell with the NetPyNE JSON instantiation"),
-    "build": ("sonata_s1.sonata.build", "build the S1+thalamus SONATA circuit"),
-    "stats": ("sonata_s1.sonata.stats", "connection statistics of a built circuit vs. expectations"),
-    "to-nwb": ("sonata_s1.nwb", "convert a SONATA simulation output to NWB"),
-    "plot": ("sonata_s1.plots", "redraw the raster and rate figures of a simulation output"),
+    "build": ("sonata_s1.commands.build", "build the S1+thalamus SONATA circuit"),
+    "stats": ("sonata_s1.commands.stats", "connection statistics of a built circuit vs. expectations"),
+    "to-nwb": ("sonata_s1.commands.to_nwb", "convert a SONATA simulation output to NWB"),
+    "plot": ("sonata_s1.commands.plot", "redraw the raster and rate figures of a simulation output"),
 }
 
 
@@ -48,7 +52,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "_missing", None):
         parser.error(f"command {args.command!r} is not available: {args._missing}")
-    from .errors import EXIT_REFUSED, SonataS1Error
     from .paths import expand_path
 
     try:  # every path option: ~ and $VARIABLES expanded (a quoted option or a script does not expand them)
@@ -61,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(args._module)
     try:
         return int(module.run(args) or 0)
+    except SonataS1Error as exc:
+        print(f"sonata-s1 {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

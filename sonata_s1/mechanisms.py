@@ -22,10 +22,11 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .errors import SonataS1Error
 from .paths import MODFILES_DIR, cache_dir
 
 
-class MechanismBuildError(RuntimeError):
+class MechanismBuildError(SonataS1Error, RuntimeError):
     """nrnivmodl failed; the message carries the end of its log."""
 
 

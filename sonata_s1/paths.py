@@ -99,7 +99,7 @@ def expand_config_paths(conf: dict[str, Any], origin: str) -> None:
         fix(rep, "file_name", f"reports.{name}.file_name")
 
 
-class SourceNotFoundError(FileNotFoundError):
+class SourceNotFoundError(SonataS1Error, FileNotFoundError):
     """The NetPyNE source directory could not be found."""
 
 

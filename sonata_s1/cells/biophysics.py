@@ -41,6 +41,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..errors import SonataS1Error
 from ..paths import MODFILES_DIR
 from .catalog import S1, THALAMUS
 from .sections import AXON_STUBS, section_table
@@ -56,7 +57,7 @@ BUILTIN_MECHANISMS = frozenset({"pas", "hh", "fastpas"})
 SECTION_LIST_NAMES = ("all", "somatic", "axonal", "basal", "apical", "spiny", "spinyEE")
 
 
-class CellModelError(ValueError):
+class CellModelError(SonataS1Error, ValueError):
     """Invalid cell model (source rule or biophysics JSON); the message names cell, section and key."""
 
 

@@ -17,7 +17,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from ..paths import COMPONENTS_DIR, MODFILES_DIR, SOURCE_HELP, SourceNotFoundError, source_dir
+from ..paths import COMPONENTS_DIR, MODFILES_DIR, SOURCE_HELP, source_dir
+from ..progress import progress_bar
 from ..source.cellparams import cell_name_from_path, read_checked_cell
 from ..source.errors import SourceError
 from . import biophysics, swc
@@ -71,11 +72,7 @@ def _worker(args: tuple[str, str, frozenset[str] | None]) -> tuple[str, int | No
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        src = source_dir(args.source)
-    except SourceNotFoundError as exc:
-        print(f"convert-cells: {exc}", file=sys.stderr)
-        return 2
+    src = source_dir(args.source)  # a SourceNotFoundError is reported by the CLI
     files = cell_files(src)
     names = select(list(files), args.models)
     if not names:
@@ -86,9 +83,7 @@ def run(args: argparse.Namespace) -> int:
     jobs = [(str(files[n]), str(out), known) for n in names]
     t0 = time.perf_counter()
     errors: list[tuple[str, str]] = []
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(jobs), desc="convert-cells", unit="cell", disable=args.quiet, file=sys.stderr)
+    bar = progress_bar(total=len(jobs), desc="convert-cells", unit="cell", disable=args.quiet)
     if args.jobs <= 1:
         results = (_worker(j) for j in jobs)
         for name, _, err in results:

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..errors import SonataS1Error
 from ..mechanisms import MechanismBuildError
 from ..paths import COMPONENTS_DIR, MODFILES_DIR, SOURCE_HELP, SourceNotFoundError, source_dir
 from .biophysics import CAO_S1_CONFIGURED, CellModelError
@@ -34,7 +35,7 @@ V_INIT = -65.0
 THRESHOLD = -10.0
 
 
-class UnknownCellError(LookupError):
+class UnknownCellError(SonataS1Error, LookupError):
     """NAME is not a cell model; the message says how to list the valid names."""
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import COMPONENTS_DIR, MODFILES_DIR, REPO_ROOT, SOURCE_HELP, SourceNotFoundError, source_dir
+from ..progress import progress_bar
 from .catalog import cell_files, etype_family, select
 from .response import parse_amps
 
@@ -211,12 +212,10 @@ def run(args: argparse.Namespace) -> int:
         tmp.replace(cached)
         return row
 
-    from tqdm import tqdm
-
     rows: dict[str, dict[str, Any]] = {}
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = {pool.submit(work, n): n for n in names}
-        with tqdm(total=len(names), desc="validate-cells", unit="model", disable=args.quiet, file=sys.stderr) as bar:
+        with progress_bar(total=len(names), desc="validate-cells", unit="model", disable=args.quiet) as bar:
             for fut in as_completed(futures):
                 row = fut.result()
                 rows[row["cell"]] = row

@@ -4,9 +4,9 @@ Entry point: :func:`build_circuit` with :class:`CircuitOptions`; see ``docs/circ
 conventions (axes, scaling, streams, deviations).
 """
 
-from .build import Circuit, build_circuit
+from ..sonata.tables import EdgeChunk, EdgeTable, NodeTable
+from .build import CircuitTables, build_circuit
 from .expected import ExpectedCount
 from .options import CircuitOptions
-from .tables import EdgeChunk, EdgeTable, NodeTable
 
-__all__ = ["Circuit", "CircuitOptions", "EdgeChunk", "EdgeTable", "ExpectedCount", "NodeTable", "build_circuit"]
+__all__ = ["CircuitTables", "CircuitOptions", "EdgeChunk", "EdgeTable", "ExpectedCount", "NodeTable", "build_circuit"]

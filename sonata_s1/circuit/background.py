@@ -18,12 +18,12 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..sonata.tables import EdgeChunk, EdgeTable, NodeTable, narrow
 from .context import BuildContext
 from .edge_common import DEFAULT_DELAY, rechunk
 from .rng import STREAM_BG_SECTION, keyed_uniform
 from .s1_pathways import WEIGHT_FUNCTION
 from .synapse_sites import random_sections, section_types
-from .tables import EdgeChunk, EdgeTable, NodeTable, narrow
 
 RATE_STIM_E = RATE_STIM_I = 9.0  # Hz (cfg.rateStimE / rateStimI)
 SOURCES_PER_KIND = 5

@@ -1,9 +1,10 @@
-"""Top-level API: ``build_circuit(source, options) -> Circuit`` (node tables + lazy edge tables)."""
+"""Top-level API: ``build_circuit(source, options) -> CircuitTables`` (node tables + lazy edge tables)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..sonata.tables import EdgeTable, NodeTable
 from ..source.model import SourceModel
 from .background import background_edge_table, background_node_table
 from .context import BuildContext
@@ -15,12 +16,11 @@ from .s1_edges import s1_edge_table
 from .s1_pathways import build_s1_pathways, build_synapse_kinds
 from .section_cache import SectionCache, load_section_cache
 from .synapse_sites import build_site_table
-from .tables import EdgeTable, NodeTable
 from .thalamus import SYNS_PER_CONN_TH_S1, s1_thalamus_edge_table, tc_s1_edge_table, thalamus_edge_table
 
 
 @dataclass
-class Circuit:
+class CircuitTables:
     """A built circuit: node tables (in memory) and edge tables whose chunks are generated on demand.
 
     ``edges`` is created once with fresh (unstarted) generators; call :meth:`edge_tables` for another
@@ -62,7 +62,7 @@ class Circuit:
 
 
 def build_circuit(source: SourceModel, options: CircuitOptions | None = None, *,
-                  uniforms: UniformSource = random123_uniforms, sections: SectionCache | None = None) -> Circuit:
+                  uniforms: UniformSource = random123_uniforms, sections: SectionCache | None = None) -> CircuitTables:
     """Place the cells and prepare every rule; edge rows are generated lazily by the returned tables.
 
     ``uniforms(n, gid0, seed)`` supplies the placement uniforms (default: NEURON's Random123, bit-exact
@@ -87,6 +87,6 @@ def build_circuit(source: SourceModel, options: CircuitOptions | None = None, *,
         nodes.append(thalamus_node_table(thal))
     if options.background:
         nodes.append(background_node_table(ctx))
-    circuit = Circuit(options, nodes, ctx)
+    circuit = CircuitTables(options, nodes, ctx)
     circuit.edges = circuit.edge_tables()
     return circuit

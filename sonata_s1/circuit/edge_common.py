@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from .tables import EdgeChunk
+from ..sonata.tables import EdgeChunk
 
 DEFAULT_DELAY = 0.1  # ms (netParams.defaultDelay)
 PROP_VELOCITY = 300.0  # µm/ms (netParams.propVelocity)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..sonata.tables import NodeTable
 from ..source.model import E_MTYPES
 from .placement import PopulationPlan, UniformSource, place, radius_mask
 from .section_cache import SectionCache
-from .tables import NodeTable
 
 S1_NODE_TYPE_BASE = 100
 THALAMUS_NODE_TYPES = {"sRE_jv_00": 1100, "sTC_jv_00": 1101}

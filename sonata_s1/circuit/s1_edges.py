@@ -15,13 +15,13 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..sonata.tables import EDGE_COLUMN_DTYPES, EdgeChunk, EdgeTable, narrow
 from .context import BuildContext
 from .edge_common import delay, dist_2d, expand, rechunk
 from .options import POST_BLOCK
 from .rng import STREAM_S1_S1, block_generator, sample_candidates
 from .s1_pathways import S1Pathway, SynapseKind
 from .synapse_sites import place_synapses, section_types
-from .tables import EDGE_COLUMN_DTYPES, EdgeChunk, EdgeTable, narrow
 
 DET_COLUMNS = ("syn_weight", "delay", "afferent_section_id", "afferent_section_pos", "afferent_section_type",
                "u_syn", "depression_time", "facilitation_time", "decay_time", "syn_type_id", "n_rrp_vesicles")

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..sonata.tables import EDGE_COLUMN_DTYPES, EdgeChunk, EdgeTable
 from .context import BuildContext
 from .edge_common import delay, dist_2d, dist_3d, rechunk
 from .pair_rules import PairRule, target_sorted_connections
@@ -25,7 +26,6 @@ from .rng import STREAM_S1_TH, STREAM_TC_S1, STREAM_THALAMUS
 from .rules import round6
 from .s1_edges import KindLookup, det_synapse_chunk
 from .s1_pathways import AMPANMDA_FIXED, TEMPLATE_AMPANMDA, WEIGHT_FUNCTION, SynapseKind
-from .tables import EDGE_COLUMN_DTYPES, EdgeChunk, EdgeTable
 
 RTN = ("ss_RTN_o", "ss_RTN_m", "ss_RTN_i")
 TC = ("VPL_sTC", "VPM_sTC", "POm_sTC_s1")

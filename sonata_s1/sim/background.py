@@ -1,7 +1,7 @@
-"""Background Poisson spike trains for the virtual ``background`` population (model-spec §8.1, P2).
+"""Background Poisson spike trains for the virtual ``background`` population (README decision P2).
 
 Why generated at run time rather than read from a file: at full scale the background is ~3e8
-events per simulated second (model-spec P2), far too much to pre-compute. BMTK calls the
+events per simulated second, far too much to pre-compute. BMTK calls the
 registered generator once per virtual source that has a target on the local rank (on every rank
 that needs it), so a train must depend only on (seed, source) — never on call order or rank count.
 
@@ -24,15 +24,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import SonataS1Error
+
 GENERATOR_NAME = "s1_background_poisson"
 MODES = ("independent", "netpyne")
 #: Distinguishes background streams from any other use of the run seed.
 STREAM_TAG = 0x42_47  # "BG"
-#: NetPyNE's hashStr('NetStim') (model-spec §8.1).
+#: NetPyNE's hashStr('NetStim'): the stream id NetPyNE gives NetStim's Random123 generator.
 NETPYNE_NETSTIM_ID = 1428063344
 
 
-class BackgroundConfigError(ValueError):
+class BackgroundConfigError(SonataS1Error, ValueError):
     """The background generator is misconfigured (mode, missing target map, bad rate)."""
 
 

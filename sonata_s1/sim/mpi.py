@@ -1,6 +1,6 @@
 """Make NEURON join MPI when we run under ``mpiexec`` — and refuse to run when it did not.
 
-The traps (toolchain-notes.md §3–4): without an explicit ``nrnmpi_init`` every rank silently
+The traps: without an explicit ``nrnmpi_init`` every rank silently
 runs the whole model alone (exit code 0, every spike N times); with the pip ``mpich`` wheel,
 NEURON must be pointed at the real ``libmpi.so.12`` (the ``libmpi.so`` next to it is a linker
 script). mpi4py is imported first so that it owns ``MPI_Init``/``MPI_Finalize``.
@@ -13,8 +13,10 @@ import os
 import sys
 from dataclasses import dataclass
 
+from ..errors import SonataS1Error
 
-class MPIMismatchError(RuntimeError):
+
+class MPIMismatchError(SonataS1Error, RuntimeError):
     """MPI world size and NEURON's ``nhost`` disagree: the run would duplicate work silently."""
 
 

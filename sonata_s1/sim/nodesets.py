@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from .circuit import Circuit
+from ..errors import SonataS1Error
+from ..sonata.reader import SonataCircuit
 
 Selection = dict[str, np.ndarray]  # population -> sorted unique node ids
 
 
-class NodeSetError(ValueError):
+class NodeSetError(SonataS1Error, ValueError):
     """A node set cannot be resolved (unknown name, population or attribute); the message names it."""
 
 
@@ -27,7 +28,7 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _resolve_dict(name: str, spec: Mapping[str, Any], circuit: Circuit) -> Selection:
+def _resolve_dict(name: str, spec: Mapping[str, Any], circuit: SonataCircuit) -> Selection:
     spec = dict(spec)
     pops_value = spec.pop("population", spec.pop("populations", None))
     if pops_value is None:
@@ -71,7 +72,7 @@ def _resolve_dict(name: str, spec: Mapping[str, Any], circuit: Circuit) -> Selec
     return out
 
 
-def resolve(name: str, node_sets: Mapping[str, Any], circuit: Circuit, _stack: tuple[str, ...] = ()) -> Selection:
+def resolve(name: str, node_sets: Mapping[str, Any], circuit: SonataCircuit, _stack: tuple[str, ...] = ()) -> Selection:
     """Resolve node set ``name`` (compound sets recursively) to population -> node ids."""
     if name in _stack:
         raise NodeSetError(f"node set {name!r} refers to itself ({' -> '.join((*_stack, name))})")
@@ -95,7 +96,7 @@ def resolve(name: str, node_sets: Mapping[str, Any], circuit: Circuit, _stack: t
     return _resolve_dict(name, spec, circuit)
 
 
-def resolve_all(node_sets: Mapping[str, Any], circuit: Circuit) -> dict[str, Selection]:
+def resolve_all(node_sets: Mapping[str, Any], circuit: SonataCircuit) -> dict[str, Selection]:
     return {name: resolve(name, node_sets, circuit) for name in node_sets}
 
 

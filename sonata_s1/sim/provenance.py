@@ -1,7 +1,7 @@
 """``provenance.json``: everything needed to tell later what a simulation output is.
 
-Why: model-spec's decisions table requires every switch (cao mode, background streams, …) to be
-recorded with each result, and a rates table means little without the circuit, seed, MPI size,
+Why: every model switch (cao mode, background streams, …; README "Model decisions") changes the
+result, so each is recorded with it, and a rates table means little without the circuit, seed, MPI size,
 package versions and git revision that produced it.
 """
 

@@ -26,23 +26,19 @@ from typing import Any
 import numpy as np
 
 from .. import outdir
-from ..paths import REPO_ROOT, expand_config_paths
+from ..errors import SonataS1Error
+from ..paths import REPO_ROOT
+from ..sonata.reader import CircuitFileError, SonataCircuit, from_networks
+from ..sonata.simulation_config import RunConfigError, load_config, validate_schema
 from . import background, nodesets, provenance, synapses
-from .circuit import Circuit, CircuitFileError, from_networks
 from .mpi import MPIInfo
 
-#: Project defaults for run keys a config may omit (model-spec §3.4, §9; sonata-bmtk-notes §2.2).
-RUN_DEFAULTS: dict[str, Any] = {"dt": 0.025, "dL": None, "spike_threshold": -10.0}
-CONDITION_DEFAULTS: dict[str, Any] = {"celsius": 34.0, "v_init": -65.0}
+#: Defaults of the ``sonata_s1`` block of a simulation config.
 PROJECT_DEFAULTS: dict[str, Any] = {"seed": 4322, "cao_mode": "configured", "cao_s1": 1.2,
                                     "background_streams": "independent", "name": "s1_thalamus"}
 
 
-class RunConfigError(ValueError):
-    """The simulation config cannot be run as written (message names file and key)."""
-
-
-class MechanismError(RuntimeError):
+class MechanismError(SonataS1Error, RuntimeError):
     """A mechanism the circuit needs is not available after loading the project's mechanisms."""
 
 
@@ -52,7 +48,7 @@ class RunPlan:
 
     config_path: Path
     bmtk_config: dict[str, Any]  # manifest-resolved dict handed to bionet.Config
-    circuit: Circuit
+    circuit: SonataCircuit
     node_sets: dict[str, nodesets.Selection]
     project: dict[str, Any]
     output_dir: Path
@@ -60,135 +56,6 @@ class RunPlan:
     circuit_project: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     lock: outdir.DirLock | None = None  # rank 0 holds the output directory's lock for the whole run
-
-
-def _read_json(path: Path, what: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise RunConfigError(f"{what} {path} does not exist")
-    try:
-        data = json.loads(path.read_text())
-    except ValueError as exc:
-        raise RunConfigError(f"{what} {path} is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise RunConfigError(f"{what} {path} must hold a JSON object")
-    return data
-
-
-def _absolute(value: str, base: Path) -> str:
-    if value.startswith("$") or os.path.isabs(value):
-        return value
-    return str((base / value).resolve())
-
-
-def _absolute_manifest(conf: dict[str, Any], base: Path) -> None:
-    """Make relative manifest values absolute against the config's own directory.
-
-    BMTK resolves ``"$BASE_DIR": "."`` against the *working directory*, libsonata against the
-    config file; the latter is what a circuit directory means, so the runner applies it for BMTK.
-    """
-    man = conf.get("manifest") or {}
-    for k, v in list(man.items()):
-        if isinstance(v, str) and not v.startswith("$") and not os.path.isabs(v):
-            man[k] = str((base / v).resolve())
-
-
-def parse_circuit_config(net_path: Path, origin: str = "") -> dict[str, Any]:
-    """A circuit config parsed by BMTK with its manifest made absolute (no bmtk bookkeeping keys)."""
-    from bmtk.utils.sonata.config.sonata_config import ConfigParser
-
-    child = _read_json(net_path, "circuit config")
-    expand_config_paths(child, str(net_path))
-    _absolute_manifest(child, net_path.parent)
-    child["config_path"], child["config_dir"] = str(net_path), str(net_path.parent)
-    try:
-        parsed = ConfigParser().parse(child)
-    except Exception as exc:  # noqa: BLE001  (BMTK raises bare Exception for manifest errors)
-        raise RunConfigError(f"{origin or net_path}: BMTK could not parse the circuit config {net_path}: {exc}") from None
-    for k in ("config_path", "config_dir", "manifest"):
-        parsed.pop(k, None)
-    return parsed
-
-
-def _inline_network(raw: dict[str, Any], config_path: Path) -> str | None:
-    """Parse the ``network`` circuit config ourselves and merge it like BMTK does (child keys win)."""
-    net = raw.get("network")
-    if not isinstance(net, str):
-        return None
-    net_path = Path(net) if os.path.isabs(net) else config_path.parent / net
-    if not net_path.is_file():
-        raise CircuitFileError(f"{config_path}: network = {net!r} -> {net_path} does not exist "
-                               "(build a circuit with `sonata-s1 build --out DIR` or fix the path)")
-    del raw["network"]
-    user_sets = raw.get("node_sets")
-    if user_sets is None and isinstance(raw.get("node_sets_file"), str):
-        sets_path = Path(_absolute(raw["node_sets_file"], config_path.parent))
-        user_sets = _read_json(sets_path, "node_sets_file")
-    raw.update(parse_circuit_config(net_path, str(config_path)))
-    if user_sets is not None:  # the simulation's node sets win over the circuit's (SONATA), unlike BMTK
-        raw["node_sets"] = user_sets
-    return str(net_path.resolve())
-
-
-def load_config(config_path: Path) -> dict[str, Any]:
-    """Read the user's config, apply project defaults and resolve it with BMTK's parser (no side effects)."""
-    from bmtk.utils.sonata.config.sonata_config import ConfigParser
-
-    config_path = Path(config_path).absolute()
-    raw = _read_json(config_path, "simulation config")
-    expand_config_paths(raw, str(config_path))
-    base = config_path.parent
-    _absolute_manifest(raw, base)
-    network = _inline_network(raw, config_path)
-    run = raw.setdefault("run", {})
-    for k, v in RUN_DEFAULTS.items():
-        run.setdefault(k, v)
-    if "tstop" not in run:
-        raise RunConfigError(f"{config_path}: run.tstop is required")
-    cond = raw.setdefault("conditions", {})
-    for k, v in CONDITION_DEFAULTS.items():
-        cond.setdefault(k, v)
-    out = raw.setdefault("output", {})
-    out["output_dir"] = _absolute(str(out.get("output_dir", "output")), base)
-    out.setdefault("spikes_file", "spikes.h5")
-    out.setdefault("log_file", "log.txt")
-    out["compression"] = None  # libsonata cannot read gzip (sonata-bmtk-notes §1.8)
-    out.setdefault("spikes_sort_order", "by_time")
-    raw["config_path"] = str(config_path)
-    raw["config_dir"] = str(base)
-    try:
-        conf = ConfigParser().parse(raw)
-    except (OSError, ValueError, KeyError) as exc:
-        raise RunConfigError(f"{config_path}: BMTK could not parse the config: {exc}") from None
-    if network:
-        conf["network"] = network
-    return conf
-
-
-def validate_schema(conf: dict[str, Any], origin: str) -> None:
-    """BMTK's JSON-schema check of the simulation config (what ``validate=True`` promises).
-
-    BMTK's ``validate=True`` is a no-op (it only becomes a manifest variable), so the runner calls
-    the schema itself. The schema requires a number for ``run.dL``, but ``null`` is how nseg
-    rewriting is switched off (sonata-bmtk-notes §2.2), so that key is checked here instead.
-    """
-    from bmtk.simulator import bionet
-
-    copy = json.loads(json.dumps({k: v for k, v in conf.items()}, default=str))
-    if copy.get("run", {}).get("dL", 0) is None:
-        del copy["run"]["dL"]
-    dL = conf.get("run", {}).get("dL")
-    if dL is not None and not (isinstance(dL, (int, float)) and dL > 0):
-        raise RunConfigError(f"{origin}: run.dL must be null (keep the cell models' nseg) or a positive number")
-    cfg = bionet.Config(copy)
-    try:
-        errors = [e for e in cfg.validator.iter_errors(cfg)
-                  if not (list(e.absolute_path)[:1] == ["reports"] and "'input_type' is a required" in e.message)]
-    except Exception as exc:  # noqa: BLE001  (BMTK's path checks raise from inside the iteration)
-        raise RunConfigError(f"{origin}: config rejected by BMTK's validator: {getattr(exc, 'message', exc)}") from None
-    if errors:  # (BMTK's schema wrongly requires input_type in every report entry: ignored above)
-        e = errors[0]
-        where = ".".join(str(p) for p in e.absolute_path) or "<root>"
-        raise RunConfigError(f"{origin}: config does not match BMTK's schema at {where}: {e.message.splitlines()[0]}")
 
 
 def _mod_dir(mech_dir: str | None, origin: str) -> Path:
@@ -202,7 +69,7 @@ def _mod_dir(mech_dir: str | None, origin: str) -> Path:
     raise MechanismError(f"{origin}: components.mechanisms_dir = {p} holds no .mod files (nor {p / 'modfiles'})")
 
 
-def load_mechanisms(conf: dict[str, Any], circuit: Circuit, origin: str) -> dict[str, Any]:
+def load_mechanisms(conf: dict[str, Any], circuit: SonataCircuit, origin: str) -> dict[str, Any]:
     """Compile (content-hash cache) and load the circuit's NMODL; check that every needed mechanism exists."""
     from neuron import h
 
@@ -229,7 +96,7 @@ def load_mechanisms(conf: dict[str, Any], circuit: Circuit, origin: str) -> dict
     return {"modfiles": str(mod_dir), "compiled": str(compiled), "checked": sorted(needed)}
 
 
-def _check_components(conf: dict[str, Any], circuit: Circuit, origin: str) -> None:
+def _check_components(conf: dict[str, Any], circuit: SonataCircuit, origin: str) -> None:
     comps = conf.get("components", {})
     for pop in circuit.biophysical:
         types = pop.types_table()
@@ -260,7 +127,7 @@ def _check_components(conf: dict[str, Any], circuit: Circuit, origin: str) -> No
                                        f"at {syn_dir / name} (components.synaptic_models_dir)")
 
 
-def _protected_paths(conf: dict[str, Any], circuit: Circuit, config_path: Path) -> list[Path]:
+def _protected_paths(conf: dict[str, Any], circuit: SonataCircuit, config_path: Path) -> list[Path]:
     paths = [config_path]
     if isinstance(conf.get("network"), str):
         paths.append(Path(conf["network"]))
@@ -394,7 +261,7 @@ def mark_failed(plan: RunPlan) -> None:
         outdir.finish_marker(plan.output_dir, "failed")
 
 
-def _source_targets(circuit: Circuit, population: str) -> np.ndarray:
+def _source_targets(circuit: SonataCircuit, population: str) -> np.ndarray:
     pop = circuit.nodes[population]
     for attr in ("target_netpyne_gid", "target_node_id"):
         if pop.has_attribute(attr):
@@ -475,7 +342,7 @@ def simulate(plan: RunPlan, mpi: MPIInfo, progress_ms: float = 50.0) -> dict[str
 
 def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = True, figures: bool = True) -> None:
     """Rank 0: make outputs libsonata-readable, then rates, figures, NWB and provenance."""
-    from . import postprocess, rates
+    from ..analysis import postprocess, rates
 
     conf = result["conf"]
     out = plan.output_dir
@@ -498,7 +365,7 @@ def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = T
     for line in rates.summary_lines(table):
         conf.io.log_info(f"rates: {line}")
     if figures:
-        from .. import plots
+        from ..analysis import plots
 
         t0 = time.perf_counter()
         plots.draw_raster(out, plan.circuit, float(conf.tstop))
@@ -506,7 +373,7 @@ def finish(plan: RunPlan, mpi: MPIInfo, result: dict[str, Any], *, nwb: bool = T
         t["figures_s"] = time.perf_counter() - t0
     nwb_path = None
     if nwb:
-        from .. import nwb as nwb_mod
+        from ..analysis import nwb as nwb_mod
 
         t0 = time.perf_counter()
         nwb_path = nwb_mod.write_run_nwb(out, plan.circuit, conf=dict(conf), project={**plan.project, "mpi_size": mpi.size},

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..errors import SonataS1Error
+
 #: BMTK model_template name -> NEURON point process (mechanism name in components/mechanisms).
 SYNAPSE_MODELS: dict[str, str] = {
     "s1_det_ampanmda": "DetAMPANMDA",
@@ -22,7 +24,7 @@ SYNAPSE_MODELS: dict[str, str] = {
 WEIGHT_FUNCTION = "s1_passthrough"
 
 
-class SynapseParameterError(ValueError):
+class SynapseParameterError(SonataS1Error, ValueError):
     """An edge type's dynamics_params names a parameter the point process does not define."""
 
 

@@ -2,7 +2,7 @@
 
 Why one circuit config for three readers: BMTK reads ``manifest``/``components``/``networks``,
 libsonata and bluepysnap additionally need a ``populations`` block with the SONATA type inside each
-``networks`` entry (notes §1.1); BMTK ignores the extra keys. Paths go through manifest variables
+``networks`` entry (SONATA's circuit config); BMTK ignores the extra keys. Paths go through manifest variables
 anchored at ``$BASE_DIR``.
 
 ``$BASE_DIR`` is the *absolute* circuit directory by default: libsonata/bluepysnap resolve a
@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ..circuit.tables import NodeTable
 from .edges import EdgeFiles
 from .nodes import NodeFiles
+from .tables import NodeTable
 
 NETWORK_SUBDIR = "network"
 SYNAPTIC_MODELS_SUBDIR = "components/synaptic_models"
@@ -34,7 +34,7 @@ CIRCUIT_CONFIG = "circuit_config.json"
 SIMULATION_CONFIG = "config.json"
 NODE_SETS = "node_sets.json"
 
-#: model-spec §8.2: all cells of each TC population get 0–5 ms current, amp 2 + 10·i nA.
+#: The published thalamic kicks: every cell of each TC population gets a 0–5 ms current step, 2 + 10·i nA.
 THALAMIC_KICKS: tuple[tuple[str, str, float], ...] = (
     ("kick_VPL", "VPL_sTC", 2.0),
     ("kick_VPM", "VPM_sTC", 12.0),
@@ -46,7 +46,8 @@ KICK_DURATION_MS = 5.0
 
 @dataclass
 class SimulationOptions:
-    """What the simulation config records beyond the circuit itself (model-spec P1, P2, D16, D17)."""
+    """What the simulation config records beyond the circuit itself: duration, seed, cao policy (README P1),
+    background streams (P2), scale, source and build options."""
 
     tstop: float = 300.0
     dt: float = 0.025

@@ -27,9 +27,9 @@ from typing import Any
 import h5py
 import numpy as np
 
-from ..circuit.tables import EdgeChunk, EdgeTable
 from . import h5util, indices
 from .h5util import WriterInputError
+from .tables import EdgeChunk, EdgeTable
 
 #: HDF5 chunk length (elements) of every chunked edge column; 64 Ki rows = at most 256 KiB (4-byte columns),
 #: within h5py's default 1 MiB chunk cache so BMTK's row-by-row reads stay cached.

@@ -1,9 +1,9 @@
 """HDF5 and CSV conventions shared by the node and edge writers.
 
-Why one place: byte-identical output (architecture contract 5) needs every file opened with the
+Why one place: byte-identical output (same options and seed ⇒ same bytes) needs every file opened with the
 same ``libver``, every object created with ``track_times=False`` and in a fixed order, and no
-compression filter (libsonata 0.2.2 wheels cannot read gzip, sonata-bmtk-notes §3.2). Dtypes
-follow what bluepysnap's validator expects (§3.3) and what the three readers accept.
+compression filter (libsonata 0.2.2 wheels cannot read gzip). Dtypes follow what bluepysnap's
+validator expects (integer ids, float32 positions) and what the three readers accept.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def type_id_dtype(type_ids: Sequence[int] | np.ndarray) -> np.dtype:
 
 
 def enumerate_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (uint32) and sorted string table for an HDF5 ``@library`` enumeration (notes §3.1)."""
+    """Codes (uint32) and sorted string table for an HDF5 ``@library`` enumeration (libsonata and bluepysnap decode it; BMTK sees the integer codes)."""
     strings = np.asarray(values).astype(str)
     table, codes = np.unique(strings, return_inverse=True)
     return codes.astype(np.uint32).reshape(-1), table
@@ -160,7 +160,7 @@ def _csv_value(value: Any, where: str) -> str:
 
 
 def write_types_csv(path: Path, rows: Sequence[Mapping[str, Any]], id_column: str, where: str) -> list[int]:
-    """Node/edge types CSV as BMTK reads it: single spaces, ``NONE`` for missing (notes §1.3).
+    """Node/edge types CSV as BMTK reads it: single spaces, ``NONE`` for missing (BMTK's pandas reader splits on one space).
 
     Columns: the id first, then every other key in order of first appearance. Returns the ids.
     """

@@ -1,8 +1,8 @@
 """SONATA edge indices (``target_to_source`` / ``source_to_target``) computed with numpy.
 
 Why numpy instead of BMTK's index builder: that one goes through pandas and gzip (unreadable by
-libsonata, notes §3.2) and writes only ``node_id_to_range``. We need both names (BMTK reads
-``node_id_to_range``, libsonata ``node_id_to_ranges``; a hard link satisfies both, notes §1.6), one
+libsonata 0.2.2) and writes only ``node_id_to_range``. We need both names (BMTK reads
+``node_id_to_range``, libsonata ``node_id_to_ranges``; a hard link satisfies both), one
 row per node of the indexed population (also nodes without edges, as ``[0, 0)``), and memory that
 stays near a few bytes per edge row at 40 M rows.
 """

@@ -1,8 +1,8 @@
 """Write one SONATA node population (HDF5 + node-types CSV) from a :class:`NodeTable`.
 
-Why this shape: node ids are the table rows (architecture contract 3), one node group ``0`` holds
+Why this shape: node ids are the table rows 0..N-1, one node group ``0`` holds
 every attribute, strings become ``@library`` enumerations (libsonata/bluepysnap decode them; BMTK
-sees integer codes, so anything BMTK needs as a string lives in the CSV, notes §3.1), and the
+sees integer codes, so anything BMTK needs as a string lives in the CSV), and the
 dtype/format policy of :mod:`.h5util` makes the bytes reproducible.
 
 BMTK reads ``model_type``, ``model_template``, ``morphology``, ``dynamics_params`` and
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..circuit.tables import NodeTable
 from . import h5util
 from .h5util import WriterInputError
+from .tables import NodeTable
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
-from ..circuit.tables import EdgeTable, NodeTable
+from ..progress import progress_bar
 from . import config
 from .edges import EdgeFiles, write_edges
 from .h5util import WriterInputError
 from .nodes import NodeFiles, write_nodes
+from .tables import EdgeTable, NodeTable
 
 
 @dataclass
@@ -75,8 +74,8 @@ def write_circuit(out_dir: Path, nodes: Sequence[NodeTable], edges: Iterable[Edg
                 raise WriterInputError(f"edge population {table.population!r} refers to unknown node population {end!r}")
         if any(e.population == table.population for e in result.edges):
             raise WriterInputError(f"edge population {table.population!r} given twice")
-        with tqdm(desc=f"edges {table.population}", unit=" rows", unit_scale=True, disable=not progress,
-                  leave=True) as bar:
+        with progress_bar(desc=f"edges {table.population}", unit="rows", unit_scale=True, disable=not progress,
+                          leave=True) as bar:
             files = write_edges(table, network, models, n_source=sizes[table.source], n_target=sizes[table.target],
                                 on_rows=bar.update)
         result.edges.append(files)

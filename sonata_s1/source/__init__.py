@@ -41,7 +41,7 @@ __all__ = [
     "split_conn_ids", "DISTRIBUTION_FILE", "CONN_FILE", "CONN_TH_FILE", "CONVERGENCE_FILE",
 ]
 
-#: Paths of the source files relative to the source root (data-inventory §1).
+#: Paths of the source files relative to the source root (the published repository's layout).
 DISTRIBUTION_FILE = "cells/S1-cells-distributions-Rat.txt"
 CONN_FILE = "conn/conn.pkl"
 CONN_TH_FILE = "conn/conn_Th.pkl"
@@ -54,7 +54,7 @@ def resolve_cell_files(cells_dir: Path, metypes: Sequence[METype], *, strict: bo
 
     ``.json`` wins over ``.json.xz`` when both exist (an unpacked copy is faster to read). Every
     missing file is reported in one error. With ``strict``, an S1 cell file that no me-type
-    references is also an error (data-inventory §9 item 7).
+    references is also an error (a stray file means the copy is not the published one).
     """
     try:
         present = {e.name for e in os.scandir(cells_dir) if e.is_file()}

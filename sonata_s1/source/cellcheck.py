@@ -1,4 +1,5 @@
-"""Deep validation of one NetPyNE cell rule (data-inventory §9 items 8-14).
+"""Deep validation of one NetPyNE cell rule: labels and clone counts, sections and their topology,
+geometry, mechanisms and their parameters, ions.
 
 Kept separate from loading because the 929 S1 files are 0.5 GB of JSON: ``load_source`` only
 resolves them, and ``sonata-s1 check-source --deep`` runs these checks on every file. The converter
@@ -12,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-#: The 16 mechanisms of the S1 files (data-inventory §4.7); ``pas`` is built into NEURON.
+#: The 16 mechanisms the S1 cell files use; ``pas`` is built into NEURON.
 S1_MECHANISMS: frozenset[str] = frozenset({
     "pas", "Ih", "SKv3_1", "Im", "NaTs2_t", "K_Pst", "K_Tst", "Nap_Et2", "NaTa_t", "CaDynamics_E2",
     "Ca_LVAst", "SK_E2", "Ca", "Ca_HVA", "StochKv_deterministic", "KdShu2007",

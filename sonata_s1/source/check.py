@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import MODFILES_DIR, SOURCE_HELP, SourceNotFoundError
+from ..progress import progress_bar
 from .errors import SourceError
 
 #: The machine is shared (DEVELOPING.md): never more than two worker processes.
@@ -24,7 +25,7 @@ MAX_JOBS = 2
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", metavar="DIR", help=SOURCE_HELP)
     parser.add_argument("--deep", action="store_true",
-                        help="also parse every cell JSON and check data-inventory §9 items 8-14 (~5 s on 2 cores)")
+                        help="also parse every cell JSON and check its sections, geometry and mechanisms (~5 s on 2 cores)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     parser.add_argument("--jobs", type=int, default=MAX_JOBS, metavar="N",
                         help=f"worker processes for --deep (1..{MAX_JOBS}, default {MAX_JOBS})")
@@ -83,9 +84,7 @@ def _check_file(job: tuple[str, str, str | None, int | None, bool]) -> tuple[lis
 
 
 def deep_check(model: Any, *, jobs: int = MAX_JOBS, progress: bool = True) -> dict[str, Any]:
-    """Parse every cell file of ``model`` and run data-inventory §9 items 8-14 on it."""
-    from tqdm import tqdm
-
+    """Parse every cell file of ``model`` and run :func:`~.cellcheck.check_cell_rule` on it."""
     from .cellcheck import BUILTIN_MECHANISMS, nmodl_suffixes
     from .model import THALAMIC_CELL_MODELS
 
@@ -97,7 +96,7 @@ def deep_check(model: Any, *, jobs: int = MAX_JOBS, progress: bool = True) -> di
     problems: list[str] = []
     used: set[str] = set()
     jobs = max(1, min(MAX_JOBS, jobs))
-    bar = tqdm(total=len(work), desc="cell files", unit="file", disable=not progress, file=sys.stderr)
+    bar = progress_bar(total=len(work), desc="cell files", unit="file", disable=not progress)
     try:
         if jobs == 1:
             results = map(_check_file, work)
@@ -169,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         print(f"check-source: INVALID cell files ({len(problems)} problem(s)):\n{shown}{more}", file=sys.stderr)
     if missing_mechs:
-        # data-inventory §9 item 13: the project must implement every mechanism the cells use
+        # the project must implement every mechanism the cells use, or a converted cell would lack it
         print(f"check-source: the project's NMODL ({MODFILES_DIR}) lacks {len(missing_mechs)} mechanism(s) "
               f"the cell files use: {', '.join(missing_mechs)}", file=sys.stderr)
     if problems or missing_mechs:

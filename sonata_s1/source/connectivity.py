@@ -3,7 +3,8 @@
 The pickles store most numbers as strings (quirk Q1), mix numpy and Python floats (Q2), key the
 synapse table by tuples (Q3) and carry a dense ``connNumber`` beside sparse tables (Q4). All of that
 is resolved here, once, so downstream code only sees floats/ints in ``S1Connectivity``. Validation
-follows data-inventory §9 items 15-22; every finding names the file and the table key.
+(table shapes, keys, value ranges, published totals with ``strict``) names the file and the table key
+of every finding.
 """
 
 from __future__ import annotations
@@ -58,20 +59,20 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "a0mat_exp", "lmat_exp", "d0_exp", "a0mat_gauss", "x0_gauss", "lmat_gauss", "best_fit",
     "synperconnNumber", "ConnTypes", "connIEtype", "connEItype", "parameters_syn", *BACKGROUND_TABLES,
 )
-#: The 13 entries every synapse-type id has in ``parameters_syn`` (data-inventory §6.3).
+#: The 13 entries every synapse-type id has in ``parameters_syn``.
 SYN_PARAM_NAMES: tuple[str, ...] = (
     "ConnType", "gsyn", "gsynStd", "decay", "decayStd", "use", "useStd", "dep", "depStd", "fac",
     "facStd", "s-types", "type",
 )
 BEST_FITS = frozenset({"exp", "expl", "gauss"})
-#: connIDs of the E->I pathways that are never split by post e-type (model-spec §5.5).
+#: connIDs of the E->I pathways that the model code never splits by post e-type.
 EI_NO_SPLIT_IDS = frozenset({131, 132})
 
 #: Published figures, checked only with ``strict``.
 EXPECTED_S1 = {"pathways": 1941, "EE": 169, "EI": 451, "IE": 482, "II": 839, "synapse_types": 29,
                "connNumber_entries": 3025}
 
-#: The intrathalamic pairs of this model (data-inventory §7): TC->RTN, RTN->TC, RTN->RTN per sector.
+#: The intrathalamic pairs of this model: TC->RTN, RTN->TC, RTN->RTN per sector.
 THALAMIC_PAIRS: tuple[tuple[str, str], ...] = (
     ("VPL_sTC", "ss_RTN_o"), ("VPM_sTC", "ss_RTN_m"), ("POm_sTC_s1", "ss_RTN_i"),
     ("ss_RTN_o", "VPL_sTC"), ("ss_RTN_m", "VPM_sTC"), ("ss_RTN_i", "POm_sTC_s1"),
@@ -148,7 +149,7 @@ def rule_order(mtypes: Sequence[str]) -> list[str]:
 
 # ------------------------------------------------------------------------------------------- conn.pkl
 def parse_connectivity(path: str | Path, metypes: Sequence[METype], *, strict: bool = True) -> S1Connectivity:
-    """Read and validate ``conn.pkl`` against the me-type table (data-inventory §9 items 15-20).
+    """Read and validate ``conn.pkl`` against the me-type table (every pathway's m-types exist, tables agree).
 
     ``pathways`` is ordered as the model code creates its rules (pre, then post, each inhibitory
     m-types first, see :func:`rule_order`); a pathway exists iff ``float(connNumber) > 0`` (Q4).
@@ -406,7 +407,7 @@ def _background(data: Mapping[str, Any], mtypes: Sequence[str], rd: _Reader) -> 
 
 
 def _ei_split_class(post: str) -> str | None:
-    """The ``connEItype`` key of a post m-type, or None if E->I onto it is not split (model-spec §5.5)."""
+    """The ``connEItype`` key of a post m-type, or None if E->I onto it is not split (as the model code decides)."""
     if post.endswith("_BP"):
         return "BP"
     if any(s in post for s in ("LBC", "NBC", "DBC", "BTC")):
@@ -420,7 +421,7 @@ def split_conn_ids(conn: S1Connectivity, pathway: Pathway, pre_metypes: Sequence
 
     I->E from ``*_SBC/LBC/NBC`` splits the pre me-types with ``connIEtype``; E->I onto
     ``LBC/NBC/BP/DBC/BTC`` (unless ConnTypes[0] is 131/132) splits the post me-types with
-    ``connEItype``; every other pathway is one rule with ``ConnTypes[0]`` (model-spec §5.5).
+    ``connEItype``; every other pathway is one rule with ``ConnTypes[0]`` (the model code's rule set).
     Raises ``KeyError`` with a readable message when a lookup fails (the model code's 'ERROR').
     """
     ids = pathway.conn_types
@@ -452,7 +453,7 @@ def split_conn_ids(conn: S1Connectivity, pathway: Pathway, pre_metypes: Sequence
 def parse_thalamic(path: str | Path, *, strict: bool = True) -> ThalamicTables:
     """Read ``conn_Th.pkl`` (no globals allowed at all, item 21) and keep ``cmat`` of this model's pairs.
 
-    A thalamic pathway exists iff the pair is a key of ``pmat`` (data-inventory §7), so the pairs
+    A thalamic pathway exists iff the pair is a key of ``pmat``, so the pairs
     among this model's six populations must agree between ``pmat`` and ``cmat``, and must include the
     nine pairs the model connects; with ``strict`` they must be exactly those nine.
     """

@@ -1,4 +1,4 @@
-"""``cells/S1-cells-distributions-Rat.txt`` -> ``list[METype]`` (data-inventory §3, model-spec §2.1).
+"""``cells/S1-cells-distributions-Rat.txt`` -> ``list[METype]``: one row per me-type with its cell counts.
 
 Row order matters: it is NetPyNE's population creation order and therefore the node-id order, so
 the list is returned in file order and nothing here sorts it.
@@ -25,7 +25,7 @@ def _nonneg_int(text: str) -> int | None:
 def parse_metypes(path: str | Path, *, strict: bool = True) -> list[METype]:
     """Parse and validate the me-type table.
 
-    Structural checks (data-inventory §9 items 3-6) always run so that small synthetic tables are
+    Structural checks (columns, numbers, label consistency, per-m-type sums) always run so that small synthetic tables are
     still validated; the exact published totals (207 rows, 55 m-types, 31,346 cells) are checked
     only with ``strict``. Every finding names the file and line; all are reported at once.
     """
@@ -72,7 +72,7 @@ def parse_metypes(path: str | Path, *, strict: bool = True) -> list[METype]:
         elif total != members[0].n_mtype_cells:
             problems.add(f"{path}:{first_line}: m-type {mtype}: column 5 = {members[0].n_mtype_cells} "
                          f"but its rows sum to {total}")
-        # Node ids give every m-type one contiguous block (model-spec §1.2); downstream relies on it.
+        # Node ids give every m-type one contiguous block (S1 ids follow the file's row order); downstream relies on it.
         idx = [m.index for m in members]
         if idx != list(range(idx[0], idx[0] + len(idx))):
             problems.add(f"{path}:{first_line}: m-type {mtype}: rows are not contiguous")

@@ -1,4 +1,4 @@
-"""Typed, validated in-memory form of the NetPyNE S1+thalamus source (model-spec §1–§8).
+"""Typed, validated in-memory form of the NetPyNE S1+thalamus source (cells, pathways, thalamus, inputs).
 
 These dataclasses are the contract between ``sonata_s1.source`` (the only code that knows the
 NetPyNE file formats) and everything downstream (cells, circuit). Numbers that the source stores
@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: The 13 excitatory m-types in the order the model code lists them (model-spec §5).
+#: The 13 excitatory m-types in the order the model code lists them.
 E_MTYPES: tuple[str, ...] = (
     "L23_PC", "L4_PC", "L4_SS", "L4_SP", "L5_TTPC1", "L5_TTPC2", "L5_STPC", "L5_UTPC",
     "L6_TPC_L1", "L6_TPC_L4", "L6_BPC", "L6_IPC", "L6_UTPC",
 )
 
-#: Thalamic populations in NetPyNE creation order (model-spec §1.4), with cell model and y range (µm).
+#: Thalamic populations in NetPyNE creation order (which fixes their node ids), with cell model and y range (µm).
 THALAMIC_POPULATIONS: tuple[tuple[str, str, int, float, float], ...] = (
     # name, cell model, base count (mouse), y_min, y_max
     ("ss_RTN_o", "sRE_jv_00", 382, 2688.0, 2766.0),
@@ -32,7 +32,7 @@ THALAMIC_CELL_MODELS: tuple[str, str] = ("sTC_jv_00", "sRE_jv_00")
 
 @dataclass(frozen=True)
 class METype:
-    """One row of ``S1-cells-distributions-Rat.txt`` (model-spec §2.1)."""
+    """One row of ``S1-cells-distributions-Rat.txt``: an me-type, its m-type and their cell counts."""
 
     index: int  # row number, 0-based (NetPyNE population creation order)
     cellname: str  # e.g. "L1_DAC_bNAC219" (stem of the clone files)
@@ -57,7 +57,7 @@ class METype:
 
     @property
     def etype_family(self) -> str:
-        """One of the 11 e-type classes (model-spec P11), e.g. 'cADpyr', 'bNAC', 'cACint'."""
+        """One of the 11 e-type classes (README decision P11: e-type families), e.g. 'cADpyr', 'bNAC', 'cACint'."""
         return self.etype.rstrip("0123456789")
 
     @property
@@ -72,7 +72,7 @@ class METype:
 
 @dataclass(frozen=True)
 class Pathway:
-    """One S1→S1 m-type pathway of ``conn.pkl`` with every field the rules read (model-spec §5.1)."""
+    """One S1→S1 m-type pathway of ``conn.pkl`` with every field the rules read."""
 
     pre: str
     post: str
@@ -96,7 +96,7 @@ class Pathway:
 
 @dataclass(frozen=True)
 class SynapseType:
-    """One connID of ``parameters_syn`` (model-spec §5.6, raw values)."""
+    """One connID of ``parameters_syn`` (raw values: conductance, STP parameters and their spreads)."""
 
     conn_id: int
     bbp_type: str  # 'EE', 'EI', 'IE', 'II' as in the table
@@ -111,7 +111,7 @@ class SynapseType:
 
 @dataclass(frozen=True)
 class BackgroundStats:
-    """Spontaneous-input table row for one S1 m-type (model-spec §8.1)."""
+    """Spontaneous-input (background) table row for one S1 m-type."""
 
     syn_e: float  # synperNeuronStimE
     syn_i: float  # synperNeuronStimI

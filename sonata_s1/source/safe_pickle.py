@@ -1,8 +1,8 @@
 """A restricted unpickler for ``conn.pkl`` / ``conn_Th.pkl``.
 
 ``pickle.load`` executes whatever callables a file names, so loading a pickle from a data folder
-would be arbitrary code execution. The two NetPyNE pickles need at most two globals (data-inventory
-§6.1): numpy's ``scalar`` reconstructor and ``numpy.dtype``; ``conn_Th.pkl`` needs none. This module
+would be arbitrary code execution. The two NetPyNE pickles need at most two globals (checked on
+the published files): numpy's ``scalar`` reconstructor and ``numpy.dtype``; ``conn_Th.pkl`` needs none. This module
 allows exactly those and refuses every other global (and persistent ids) before anything runs, and
 bounds the size, object count, nesting depth and container sizes of what it reads.
 """
@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import SourceError
 
-#: The only globals a NetPyNE source pickle may reference (data-inventory §6.1). ``numpy._core`` is
+#: The only globals a NetPyNE source pickle may reference. ``numpy._core`` is
 #: the name NumPy >= 2 writes; ``numpy.core`` is what the published files (NumPy 1.x) contain.
 ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("numpy.core.multiarray", "scalar"),

@@ -268,7 +268,7 @@ EXP2 = {"syn_weight", "delay", "afferent_section_id", "afferent_section_pos", "a
 @pytest.mark.parametrize("pop", POPS)
 def test_edge_columns_and_compact_dtypes(edges, pop):
     """No `conductance` copy of syn_weight; integer columns in their declared narrow dtypes (bytes/row)."""
-    from sonata_s1.circuit.tables import EDGE_COLUMN_DTYPES
+    from sonata_s1.sonata.tables import EDGE_COLUMN_DTYPES
 
     e = edges[pop]
     cols = set(e) - {"source", "target", "edge_type_id"}
@@ -282,7 +282,7 @@ def test_edge_columns_and_compact_dtypes(edges, pop):
 
 
 def test_narrow_refuses_to_wrap():
-    from sonata_s1.circuit.tables import narrow
+    from sonata_s1.sonata.tables import narrow
 
     assert narrow("afferent_section_id", np.array([0, 65535], np.int64)).dtype == np.uint16
     with pytest.raises(ValueError, match="afferent_section_id"):

@@ -106,10 +106,10 @@ def test_guard_protects_files_added_after_a_finished_run(tmp_path: Path) -> None
 
 
 def test_node_sets_resolve_by_enumerated_string_attributes(tmp_path: Path) -> None:
-    from sonata_s1.circuit.tables import NodeTable
     from sonata_s1.sim import nodesets
-    from sonata_s1.sim.circuit import from_networks
     from sonata_s1.sonata.nodes import write_nodes
+    from sonata_s1.sonata.reader import from_networks
+    from sonata_s1.sonata.tables import NodeTable
 
     th = NodeTable("thalamus", "biophysical", np.full(5, 1, np.int64),
                    {"mtype": np.array(["ss_RTN_o", "VPL_sTC", "VPL_sTC", "VPM_sTC", "ss_RTN_o"])},
@@ -138,45 +138,36 @@ def test_node_sets_resolve_by_enumerated_string_attributes(tmp_path: Path) -> No
 @pytest.mark.parametrize("command", ["to-nwb", "plot"])
 def test_output_commands_report_bad_input_in_one_line(tmp_path: Path, command: str) -> None:
     """A wrong --network or a damaged provenance.json is an error message and exit 2, not a traceback."""
-    import argparse
-
     import h5py
 
-    from sonata_s1 import nwb, plots
+    from sonata_s1.cli import main
 
-    module = {"to-nwb": nwb, "plot": plots}[command]
-    parser = argparse.ArgumentParser()
-    module.add_arguments(parser)
     out = tmp_path / "output"
     out.mkdir()
-    missing = parser.parse_args([str(out), "--network", str(tmp_path / "nowhere")])
-    assert module.run(missing) == 2  # no spikes.h5 yet
+    missing = [command, str(out), "--network", str(tmp_path / "nowhere")]
+    assert main(missing) == 2  # no spikes.h5 yet
     with h5py.File(out / "spikes.h5", "w") as f:
         f.create_group("spikes")
-    assert module.run(missing) == 2  # --network names no circuit
+    assert main(missing) == 2  # --network names no circuit
     (out / "provenance.json").write_text("{broken")
-    assert module.run(parser.parse_args([str(out), "--network", str(tmp_path / "nowhere")])) == 2
+    assert main(missing) == 2
     if command == "plot":  # plot may do without --network: then the broken provenance is the error
-        assert module.run(parser.parse_args([str(out)])) == 2
+        assert main([command, str(out)]) == 2
     assert not (out / "raster.png").exists()
 
 
 def test_output_command_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import argparse
-
     import h5py
 
-    from sonata_s1 import plots
+    from sonata_s1.cli import main
 
-    parser = argparse.ArgumentParser()
-    plots.add_arguments(parser)
     with h5py.File(tmp_path / "spikes.h5", "w") as f:
         f.create_group("spikes")
-    assert plots.run(parser.parse_args([str(tmp_path), "--network", str(tmp_path / "nowhere")])) == 2
+    assert main(["plot", str(tmp_path), "--network", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("sonata-s1 plot: error:") and "nowhere" in err[0]
     (tmp_path / "provenance.json").write_text("{broken")
-    assert plots.run(parser.parse_args([str(tmp_path)])) == 2
+    assert main(["plot", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("sonata-s1 plot: error:") and "provenance.json" in err[0]
 

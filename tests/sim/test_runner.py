@@ -113,7 +113,7 @@ def test_outputs_readable(serial_run: Path, tiny: Path) -> None:
 def test_nwb(serial_run: Path, tiny: Path) -> None:
     import pynwb
 
-    from sonata_s1.nwb import inspect
+    from sonata_s1.analysis.nwb import inspect
 
     path = serial_run / "s1_thalamus.nwb"
     assert inspect(path) == []  # DANDI config: not even suggestions
@@ -127,9 +127,32 @@ def test_nwb(serial_run: Path, tiny: Path) -> None:
         row = df[(df.population == "thalamus") & (df.node_id == 2)].iloc[0]
         want = [t / 1000.0 for nid, t in spikes["thalamus"] if nid == 2]
         assert np.allclose(row.spike_times, want) and row.mtype == "VPL_sTC"
-        ts = nwb.processing["misc"]["soma_v_thalamus_2"]
-        assert ts.unit == "volts" and -0.08 < float(ts.data[0]) < -0.06
+        cells = nwb.processing["misc"]["soma_v_cells"].to_dataframe(index=True)
+        rows = nwb.processing["misc"]["soma_v_cells"]["unit"].data[:]
+        assert list(rows) == sorted(rows)  # natural order: Units order, not text order of names
+        j = int(np.flatnonzero((cells.population == "thalamus").to_numpy() & (cells.node_id == 2).to_numpy())[0])
+        unit = df.iloc[int(rows[j])]  # the reference leads to the cell's own Units row
+        assert (unit.population, unit.node_id) == ("thalamus", 2)
+        ts = nwb.processing["misc"]["soma_v"]
+        assert ts.unit == "volts" and ts.data.shape[1] == len(cells) and 0 < ts.resolution < 1e-8
+        assert -0.08 < float(ts.data[0, j]) * ts.conversion < -0.06
+        for text in (nwb.experiment_description, nwb.notes):
+            assert str(ROOT) not in text and str(serial_run) not in text  # no machine paths
         assert nwb.subject.species == "Rattus norvegicus" and nwb.subject.strain == "Wistar Han"
+    with h5py.File(path, "r") as f:  # no namespaces cached that the file does not use (BMTK loads one)
+        assert set(f["specifications"]) == {"core", "hdmf-common", "hdmf-experimental"}
+
+
+def test_nwb_passes_dandi_validate(serial_run: Path, tmp_path: Path) -> None:
+    """``dandi validate`` checks a file inside a Dandiset: lay one out around a copy of the run's NWB."""
+    dandi = Path(sys.executable).with_name("dandi")
+    if not dandi.is_file():
+        pytest.skip("dandi (test dependency) not installed")
+    (tmp_path / "dandiset.yaml").write_text('identifier: "000000"\nname: test\ndescription: sonata_s1 test\n')
+    (tmp_path / "sub-model").mkdir()
+    shutil.copy(serial_run / "s1_thalamus.nwb", tmp_path / "sub-model" / "sub-model_ecephys.nwb")
+    proc = subprocess.run([str(dandi), "validate", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "No errors found" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-3000:]
 
 
 def test_to_nwb_and_plot_cli(serial_run: Path, tiny: Path, tmp_path: Path) -> None:

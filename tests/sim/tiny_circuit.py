@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sonata_s1.circuit.tables import EdgeChunk, EdgeTable, NodeTable
 from sonata_s1.paths import COMPONENTS_DIR
 from sonata_s1.sonata import config as sconfig
+from sonata_s1.sonata.tables import EdgeChunk, EdgeTable, NodeTable
 from sonata_s1.sonata.writer import write_circuit
 
 S1_MODELS = [("L4_SS_cADpyr230_1", "L4_SS", "cADpyr", "L4", "E", 3), ("L23_BP_bNAC219_1", "L23_BP", "bNAC", "L23", "I", 2)]

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from sonata_s1.circuit.tables import EdgeChunk, EdgeTable, NodeTable
 from sonata_s1.sonata import config, writer
+from sonata_s1.sonata.tables import EdgeChunk, EdgeTable, NodeTable
 
 S1_METYPES = [("L23_PC", "cADpyr229", 7), ("L23_MC", "cACint209", 3), ("L5_TTPC2", "cADpyr232", 5)]
 TH_POPS = [("ss_RTN_o", 2), ("VPL_sTC", 3), ("VPM_sTC", 2), ("POm_sTC_s1", 2)]

@@ -13,8 +13,14 @@ import synthetic
 
 import sonata_s1.circuit as circuit_pkg
 import sonata_s1.source as source_pkg
+from sonata_s1.cli import main
+from sonata_s1.commands import build
 from sonata_s1.outdir import MARKER_NAME
-from sonata_s1.sonata import build
+
+
+def build_cli(*argv: str) -> int:
+    """``sonata-s1 build`` through the CLI, which reports a refused input as one line and exit 2."""
+    return main(["build", "--no-progress", *argv])
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -92,13 +98,13 @@ def test_interrupted_rebuild_keeps_previous(tmp_path, fake_model):
 def test_refuses_overwrite(tmp_path, fake_model, capsys):
     out = tmp_path / "net"
     assert build.run(parse("--out", str(out))) == 0
-    assert build.run(parse("--out", str(out))) == 2
+    assert build_cli("--out", str(out)) == 2
     assert "--force" in capsys.readouterr().err
     assert build.run(parse("--out", str(out), "--force")) == 0
     user = tmp_path / "mine"
     user.mkdir()
     (user / "notes.txt").write_text("keep me")
-    assert build.run(parse("--out", str(user), "--force")) == 2
+    assert build_cli("--out", str(user), "--force") == 2
     assert "not written by sonata_s1" in capsys.readouterr().err
     assert (user / "notes.txt").read_text() == "keep me"
     assert fake_model["calls"] == 2  # refused before any work
@@ -110,14 +116,14 @@ def test_refuses_overwrite(tmp_path, fake_model, capsys):
     (["--radius", "-5"], "--radius"), (["--tstop", "0"], "--tstop"), (["--gabab-ratio", "-1"], "--gabab-ratio"),
 ])
 def test_bad_options_exit_2(tmp_path, fake_model, capsys, argv, message):
-    assert build.run(parse("--out", str(tmp_path / "net"), *argv)) == 2
+    assert build_cli("--out", str(tmp_path / "net"), *argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert fake_model["calls"] == 0 and not (tmp_path / "net").exists()
 
 
 def test_missing_source_exit_2(tmp_path, capsys):
-    assert build.run(parse("--out", str(tmp_path / "net"), "--source", str(tmp_path / "nowhere"))) == 2
+    assert build_cli("--out", str(tmp_path / "net"), "--source", str(tmp_path / "nowhere")) == 2
     err = capsys.readouterr().err
     assert "source" in err and str(tmp_path / "nowhere") in err
     assert not (tmp_path / "net").exists() and leftovers(tmp_path) == []
@@ -128,7 +134,7 @@ def test_corrupt_source_exit_2(tmp_path, capsys):
     (src / "cells").mkdir(parents=True)
     (src / "conn").mkdir()
     (src / "conn" / "conn.pkl").write_bytes(b"not a pickle")
-    assert build.run(parse("--out", str(tmp_path / "net"), "--source", str(src))) == 2
+    assert build_cli("--out", str(tmp_path / "net"), "--source", str(src)) == 2
     assert "error" in capsys.readouterr().err
     assert not (tmp_path / "net").exists()
 
@@ -177,7 +183,7 @@ def test_sigterm_mid_edges_leaves_nothing(tmp_path, monkeypatch, small_blocks):
 def test_components_inside_out_refused(tmp_path, fake_model, capsys):
     """A rebuild replaces --out wholesale, so shared components inside it would be deleted: refused up front."""
     out = tmp_path / "net"
-    assert build.run(parse("--out", str(out), "--components", str(out / "components"))) == 2
+    assert build_cli("--out", str(out), "--components", str(out / "components")) == 2
     assert "--components" in capsys.readouterr().err
     assert fake_model["calls"] == 0 and not out.exists()
     assert build.run(parse("--out", str(out), "--components", str(tmp_path / "components"))) == 0

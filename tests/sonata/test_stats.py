@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import synthetic
 
-from sonata_s1.sonata import stats
+from sonata_s1.cli import main
+from sonata_s1.commands import stats
 from sonata_s1.sonata.reader import open_circuit
 
 
@@ -96,7 +97,7 @@ def test_cli_json_and_figure(circuit_dir, tmp_path, capsys, monkeypatch):
     doc = json.loads(capsys.readouterr().out)
     assert {"pre", "post", "n_pre", "n_post", "connections", "synapses", "expected_connections", "z"} <= set(doc["pathways"][0])
     assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert stats.run(parser.parse_args([str(tmp_path / "nothing")])) == 2
+    assert main(["stats", str(tmp_path / "nothing")]) == 2
 
 
 def test_other_expectations_attached(circuit_dir):

@@ -14,10 +14,10 @@ import pytest
 import synthetic
 from synthetic import write_synthetic
 
-from sonata_s1.circuit.tables import EdgeChunk, EdgeTable
 from sonata_s1.sonata import edges as edges_mod
 from sonata_s1.sonata.h5util import WriterInputError
 from sonata_s1.sonata.indices import build_index
+from sonata_s1.sonata.tables import EdgeChunk, EdgeTable
 
 
 def test_libsonata_reads_nodes_and_enums(circuit_dir):

@@ -20,18 +20,16 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..circuit.tables import EdgeTable, NodeTable
 from ..errors import SonataS1Error
 from ..outdir import atomic_build_dir, check_build_dir
 from ..paths import COMPONENTS_DIR, SOURCE_HELP, expand_path
-from . import config
-from .h5util import WriterInputError, WriterWarning
-from .writer import CircuitFiles, write_circuit
+from ..sonata import config
+from ..sonata.h5util import WriterInputError, WriterWarning
+from ..sonata.tables import EdgeTable, NodeTable
+from ..sonata.writer import CircuitFiles, write_circuit
 
-EXIT_BAD_INPUT = 2
 
-
-class BuildInputError(ValueError):
+class BuildInputError(SonataS1Error, ValueError):
     """Options or source data that make a build impossible (reported as one line, exit 2)."""
 
 
@@ -51,10 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replace --out if it is a previous sonata_s1 build (never another directory)")
     parser.add_argument("--tstop", type=float, default=300.0, help="simulation duration in config.json (ms)")
     parser.add_argument("--s1-pom-rule", choices=["as_executed", "intended_divergence"], default="as_executed",
-                        help="S1→POm rule (model-spec P3/D4)")
+                        help="S1→POm rule (README decision P3)")
     parser.add_argument("--syn-placement", choices=["uniform", "random"], default="uniform",
-                        help="multi-synapse placement (P4/D13)")
-    parser.add_argument("--forward-syn-x", action="store_true", help="measure uniform positions from the section start (§5.4)")
+                        help="multi-synapse placement (README decision P4)")
+    parser.add_argument("--forward-syn-x", action="store_true", help="measure uniform positions from the section start (NetPyNE measures from the end)")
     parser.add_argument("--exact-interp", action="store_true", help="unrounded near-distance line (P5)")
     parser.add_argument("--gabab-ratio", type=float, default=0.0, help="S1 GABAB_ratio (P7, default 0)")
     parser.add_argument("--background-section-rule", choices=["netpyne", "per_source_random"], default="netpyne",
@@ -112,7 +110,10 @@ def circuit_options(args: argparse.Namespace) -> Any:
     if args.chunk_synapses is not None:
         kw["chunk_synapses"] = args.chunk_synapses
     known = {f.name for f in dataclasses.fields(CircuitOptions)}
-    return CircuitOptions(**{k: v for k, v in kw.items() if k in known})
+    try:
+        return CircuitOptions(**{k: v for k, v in kw.items() if k in known})
+    except ValueError as exc:  # CircuitOptions' own checks name the option
+        raise BuildInputError(str(exc)) from None
 
 
 def _split_circuit(circuit: Any) -> tuple[Sequence[NodeTable], Iterable[EdgeTable]]:
@@ -206,17 +207,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     t_start = time.perf_counter()
-    try:
-        out = expand_path(args.out, "--out").absolute()
-        args.components = str(expand_path(args.components, "--components"))
-        if args.source:
-            args.source = str(expand_path(args.source, "--source"))
-        _validate(args)
-        check_build_dir(out, force=args.force)
-        options = circuit_options(args)
-    except (SonataS1Error, BuildInputError, ValueError) as exc:
-        print(f"sonata-s1 build: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    out = expand_path(args.out, "--out").absolute()
+    args.components = str(expand_path(args.components, "--components"))
+    _validate(args)
+    check_build_dir(out, force=args.force)  # an OutputDirError is a SonataS1Error: one line, exit 2 (CLI)
+    options = circuit_options(args)
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -226,8 +221,7 @@ def _run(args: argparse.Namespace) -> int:
 
         source = load_source(args.source)
     except (OSError, SourceError) as exc:  # SourceNotFoundError is an OSError
-        print(f"sonata-s1 build: error: cannot read the source: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise BuildInputError(f"cannot read the source: {exc}") from None
     timings["load source"] = time.perf_counter() - t0
 
     from .. import circuit as circuit_pkg
@@ -256,9 +250,6 @@ def _run(args: argparse.Namespace) -> int:
                                   base_dir=base_dir, progress=not args.no_progress)
             term.check()
             timings.update({f"write {k}" if k in ("nodes", "configs") else k: v for k, v in files.timings.items()})
-    except (SonataS1Error, BuildInputError) as exc:  # incl. a corrupt cell file read during the build
-        print(f"sonata-s1 build: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except WriterInputError as exc:  # the circuit produced inconsistent tables: a bug, not bad input
         print(f"sonata-s1 build: internal error (circuit tables): {exc}", file=sys.stderr)
         return 1

@@ -1,9 +1,9 @@
-"""Mean firing rates per me-type population, per layer E/I and per thalamic nucleus (model-spec §9–§10).
+"""Mean firing rates per me-type population, per layer E/I and per thalamic nucleus, as the paper reports them.
 
 Why this definition: NetPyNE's ``printPopAvgRates`` divides a population's spikes by
 (cells × duration), silent cells included; the paper's numbers are layer and nucleus means.
-Both the whole run and the window after the start-up transient are reported (§10: "rates depend
-on the transient"). Everything is vectorised (``bincount`` over node ids), so 38 k cells cost
+Both the whole run and the window after the start-up transient are reported (the
+published rates depend on the start-up transient). Everything is vectorised (``bincount`` over node ids), so 38 k cells cost
 milliseconds.
 """
 
@@ -16,12 +16,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import h5py
 import numpy as np
 
-from .circuit import Circuit
+from ..sonata.outputs import read_spikes
+from ..sonata.reader import SonataCircuit
 
-#: Published mean rates (Hz; Borges et al. 2022, model-spec §10), keyed by our group names.
+#: Published mean rates (Hz; Borges et al. 2022), keyed by our group names.
 PUBLISHED_HZ: dict[str, str] = {
     "L23": "0.51", "L4": "3.8", "L5": "8.0", "L6": "4.9",
     "RTN": "11-12", "VPL": "2.6-3.5", "VPM": "2.6-3.5", "POm": "2.6-3.5",
@@ -42,19 +42,9 @@ class RateRow:
 
 
 def transient_ms(tstop: float) -> float:
-    """Start of the 'after transient' window: 1 s for long runs (§10), a third of short ones."""
+    """Start of the 'after transient' window: 1 s for long runs (the published
+    analysis skips the first second), a third of short ones."""
     return 1000.0 if tstop >= 3000.0 else tstop / 3.0
-
-
-def read_spikes(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """population -> (node_ids int64, times ms float64); empty dict if the file has no spikes."""
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if not Path(path).is_file():
-        return out
-    with h5py.File(path, "r") as f:
-        for pop, grp in f.get("spikes", {}).items():
-            out[pop] = (grp["node_ids"][()].astype(np.int64), grp["timestamps"][()].astype(np.float64))
-    return out
 
 
 def nucleus_of(mtype: str) -> str:
@@ -64,7 +54,7 @@ def nucleus_of(mtype: str) -> str:
     return mtype.split("_", 1)[0]
 
 
-def group_labels(circuit: Circuit, pop_name: str) -> dict[str, np.ndarray]:
+def group_labels(circuit: SonataCircuit, pop_name: str) -> dict[str, np.ndarray]:
     """Per-node labels of each grouping level available for this population."""
     pop = circuit.nodes[pop_name]
     n = pop.size
@@ -90,7 +80,7 @@ def group_labels(circuit: Circuit, pop_name: str) -> dict[str, np.ndarray]:
     return labels
 
 
-def compute(spikes_path: Path, circuit: Circuit, tstop: float) -> dict[str, Any]:
+def compute(spikes_path: Path, circuit: SonataCircuit, tstop: float) -> dict[str, Any]:
     """The rates table (dict ready for JSON)."""
     spikes = read_spikes(spikes_path)
     t1 = transient_ms(tstop)

@@ -1,23 +1,23 @@
 """Export a simulation output (SONATA spikes + soma report) to one NWB file.
 
 Why NWB: it is what DANDI and most analysis tools read, and it lets a simulated "session" carry
-its model metadata (circuit, seed, scale, duration, cao policy) next to the data. Conventions
-(sonata-bmtk-notes §4): one Units row per simulated cell *including silent ones* (a rate table
-built from the file must see them), spike times in seconds with ``resolution`` = dt, cell
-metadata as Units columns, soma potentials as TimeSeries in volts in processing module ``misc``,
-a Subject (model-spec P11). The Units table is built from whole columns (ragged index computed
+its model metadata (circuit name, seed, scale, duration, cao policy) next to the data. Conventions:
+one Units row per simulated cell *including silent ones* (a rate table built from the file must
+see them), rows in SONATA order (population, then node id), spike times in seconds with
+``resolution`` = dt, cell metadata as Units columns; soma potentials as one time x cells
+TimeSeries in processing module ``misc`` whose columns reference their Units rows
+(:func:`add_soma_voltages`); a Subject that states what the cell models came from (juvenile P14
+Wistar Han rats, sex unknown). No machine paths are written. The Units table is built from whole columns (ragged index computed
 with numpy), never row by row: ``add_unit`` costs ~0.5 ms per call, i.e. 20 s for 38 k cells.
 
-CLI: ``sonata-s1 to-nwb OUTPUT_DIR --network NETWORK_DIR [--out FILE]``.
+``sonata-s1 to-nwb`` (:mod:`sonata_s1.commands.to_nwb`) converts any finished output.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,8 @@ from typing import Any
 import h5py
 import numpy as np
 
-from . import outdir
-from .sim import rates as rates_mod
-from .sim.circuit import Circuit
+from ..sonata.outputs import SomaTrace, Spikes, read_soma_report, read_spikes
+from ..sonata.reader import SonataCircuit
 
 UNIT_COLUMNS: dict[str, str] = {
     "population": "SONATA node population",
@@ -45,7 +44,7 @@ KEYWORDS = ["somatosensory cortex", "thalamus", "computational model", "biophysi
 PUBLICATION = "doi:10.3389/fninf.2022.884245"
 
 
-def _column(circuit: Circuit, pop_name: str, name: str) -> np.ndarray:
+def _column(circuit: SonataCircuit, pop_name: str, name: str) -> np.ndarray:
     pop = circuit.nodes[pop_name]
     if name == "population":
         return np.full(pop.size, pop_name, dtype=object)
@@ -57,7 +56,7 @@ def _column(circuit: Circuit, pop_name: str, name: str) -> np.ndarray:
     return v.astype(np.float64) if name in ("x", "y", "z") else v.astype(str).astype(object)
 
 
-def units_table(circuit: Circuit, spikes: dict[str, tuple[np.ndarray, np.ndarray]], dt_s: float) -> Any:
+def units_table(circuit: SonataCircuit, spikes: Spikes, dt_s: float) -> Any:
     """The Units table of every biophysical cell (vectorised construction)."""
     from hdmf.common import VectorData, VectorIndex
     from pynwb.misc import Units
@@ -92,25 +91,75 @@ def units_table(circuit: Circuit, spikes: dict[str, tuple[np.ndarray, np.ndarray
                  columns=columns)
 
 
-def read_soma_report(path: Path) -> list[tuple[str, int, float, float, np.ndarray]]:
-    """(population, node_id, t0 ms, dt ms, data mV float32) per recorded cell of a SONATA soma report."""
-    out = []
-    with h5py.File(path, "r") as f:
-        for pop, grp in f.get("report", {}).items():
-            m = grp["mapping"]
-            node_ids = m["node_ids"][()]
-            ptr = m["index_pointer"][()] if "index_pointer" in m else m["index_pointers"][()]
-            t0, _t1, step = (float(x) for x in m["time"][()])
-            data = grp["data"]
-            for k, nid in enumerate(node_ids):
-                col = int(ptr[k])  # soma report: one element per cell
-                out.append((pop, int(nid), t0, step, np.asarray(data[:, col], dtype=np.float32)))
-    return out
+def _unit_rows(circuit: SonataCircuit) -> dict[str, int]:
+    """Units row of node 0 of each biophysical population (rows follow :func:`units_table`'s order)."""
+    rows, offset = {}, 0
+    for pop in circuit.biophysical:
+        rows[pop.name] = offset
+        offset += pop.size
+    return rows
 
 
-def build_nwbfile(circuit: Circuit, spikes: dict[str, tuple[np.ndarray, np.ndarray]],
-                  soma: list[tuple[str, int, float, float, np.ndarray]], meta: dict[str, Any]) -> Any:
-    from pynwb import NWBFile, TimeSeries
+def _float32_resolution(data_mv: np.ndarray) -> float:
+    """Smallest difference float32 mV data can hold at its largest magnitude, in volts."""
+    peak = float(np.max(np.abs(data_mv))) if data_mv.size else 0.0
+    return float(np.spacing(np.float32(peak))) * 1e-3
+
+
+def add_soma_voltages(nwb: Any, circuit: SonataCircuit, soma: list[SomaTrace]) -> None:
+    """Soma potentials as one TimeSeries per sampling (time x cells) plus a table linking columns to Units.
+
+    Why this layout: a ``DynamicTableRegion`` is NWB's reference from one table row to another, so
+    row j of ``soma_v_cells`` (column j of ``soma_v``) points at its cell's Units row and a viewer
+    or ``pandas`` join needs no text parsing; the columns are in Units order (population, then node
+    id), not in the text order of separate object names. Data stay float32 mV as simulated, with
+    ``conversion`` 1e-3 to volts.
+    """
+    from hdmf.common import DynamicTable, DynamicTableRegion, VectorData
+    from pynwb import TimeSeries
+
+    base = _unit_rows(circuit)
+    traces = sorted((t for t in soma if t.population in base), key=lambda t: (base[t.population] + t.node_id))
+    if not traces:
+        return
+    mod = nwb.create_processing_module("misc", "simulated soma membrane potentials (soma(0.5).v) of the "
+                                               "recorded cells")
+    groups: dict[tuple[float, float, int], list[SomaTrace]] = {}
+    for t in traces:
+        groups.setdefault((t.t0_ms, t.dt_ms, t.data_mv.size), []).append(t)
+    for k, ((t0, step, _n), group) in enumerate(groups.items()):
+        suffix = "" if k == 0 else f"_{k}"
+        rows = [base[t.population] + t.node_id for t in group]
+        labels = []
+        for t in group:
+            pop = circuit.nodes[t.population]
+            attr = "metype" if pop.has_attribute("metype") else "mtype" if pop.has_attribute("mtype") else ""
+            labels.append(str(pop.attribute(attr)[t.node_id]) if attr else "")
+        table = DynamicTable(
+            name=f"soma_v_cells{suffix}",
+            description=f"the cell of each column of TimeSeries soma_v{suffix}: row j is column j",
+            id=list(range(len(group))),
+            columns=[
+                DynamicTableRegion(name="unit", data=rows, table=nwb.units,
+                                   description="the cell's row in the Units table"),
+                VectorData(name="population", data=[t.population for t in group],
+                           description="SONATA node population"),
+                VectorData(name="node_id", data=np.array([t.node_id for t in group], dtype=np.int64),
+                           description="SONATA node id within the population"),
+                VectorData(name="label", data=labels, description="me-type (S1) or population (thalamus)"),
+            ],
+        )
+        data = np.stack([t.data_mv for t in group], axis=1).astype(np.float32)
+        mod.add(table)
+        mod.add(TimeSeries(name=f"soma_v{suffix}", data=data, unit="volts", conversion=1e-3,
+                           resolution=_float32_resolution(data), starting_time=t0 / 1000.0, rate=1000.0 / step,
+                           description=f"soma(0.5) membrane potential (stored in mV, float32); column j is the cell "
+                                       f"in row j of table soma_v_cells{suffix}, whose 'unit' column references its "
+                                       "Units row"))
+
+
+def build_nwbfile(circuit: SonataCircuit, spikes: Spikes, soma: list[SomaTrace], meta: dict[str, Any]) -> Any:
+    from pynwb import NWBFile
     from pynwb.file import Subject
 
     seed = meta.get("seed")
@@ -139,20 +188,7 @@ def build_nwbfile(circuit: Circuit, spikes: dict[str, tuple[np.ndarray, np.ndarr
                         description="in silico rat S1 + thalamus network model (cell models from P14 juvenile rats)"),
     )
     nwb.units = units_table(circuit, spikes, float(meta.get("dt_ms", 0.025)) / 1000.0)
-    if soma:
-        mod = nwb.create_processing_module("misc", "simulated soma membrane potentials (soma(0.5).v) of the "
-                                                   "recorded cells")
-        for pop, nid, t0, step, data in soma:
-            p = circuit.nodes.get(pop)
-            mtype = ""
-            if p is not None and p.has_attribute("metype"):
-                mtype = str(p.attribute("metype")[nid])
-            elif p is not None and p.has_attribute("mtype"):
-                mtype = str(p.attribute("mtype")[nid])
-            mod.add(TimeSeries(name=f"soma_v_{pop}_{nid}", data=data.astype(np.float32) * np.float32(1e-3),
-                               unit="volts", starting_time=t0 / 1000.0, rate=1000.0 / step,
-                               description=f"soma(0.5) membrane potential of {pop} node {nid} ({mtype})",
-                               comments=f"SONATA population {pop}, node_id {nid}"))
+    add_soma_voltages(nwb, circuit, soma)
     return nwb
 
 
@@ -163,8 +199,27 @@ def write_nwb(out_path: Path, nwbfile: Any) -> Path:
     tmp = out_path.with_name(f".{out_path.stem}.tmp.nwb")
     with NWBHDF5IO(str(tmp), "w") as io:
         io.write(nwbfile)
+    _drop_unused_namespaces(tmp)
     os.replace(tmp, out_path)
     return out_path
+
+
+#: Namespaces an NWB file of ours uses; pynwb caches every namespace loaded in the process.
+USED_NAMESPACES = frozenset({"core", "hdmf-common", "hdmf-experimental"})
+
+
+def _drop_unused_namespaces(path: Path) -> None:
+    """Remove cached specifications no object in the file uses.
+
+    Importing BMTK loads the ``ndx-aibs-ecephys`` extension into pynwb's global type map, and pynwb
+    caches every loaded namespace in each file it writes; a reader would then load an extension
+    the file never uses.
+    """
+    with h5py.File(path, "r+") as f:
+        specs = f.get("specifications")
+        for name in list(specs or []):
+            if name not in USED_NAMESPACES:
+                del specs[name]
 
 
 def inspect(path: Path) -> list[Any]:
@@ -174,20 +229,24 @@ def inspect(path: Path) -> list[Any]:
     return list(inspect_nwbfile(nwbfile_path=str(path), config=load_config("dandi")))
 
 
-def write_run_nwb(out_dir: Path, circuit: Circuit, *, conf: dict[str, Any], project: dict[str, Any],
+def _name(path: str | None) -> str | None:
+    return Path(path).name if path else None
+
+
+def write_run_nwb(out_dir: Path, circuit: SonataCircuit, *, conf: dict[str, Any], project: dict[str, Any],
                   circuit_project: dict[str, Any], out: Path | None = None) -> Path:
     """NWB file of a finished run in ``out_dir`` (spikes.h5 + soma reports); returns its path."""
     out_dir = Path(out_dir)
-    spikes = rates_mod.read_spikes(out_dir / "spikes.h5")
-    soma: list[Any] = []
+    spikes = read_spikes(out_dir / "spikes.h5")
+    soma: list[SomaTrace] = []
     for name, rep in (conf.get("reports") or {}).items():
         path = out_dir / rep.get("file_name", f"{name}.h5")
         if rep.get("module") == "membrane_report" and rep.get("sections", "soma") == "soma" and path.is_file():
             soma += read_soma_report(path)
     built = circuit_project.get("config", {})
-    meta = {
-        "circuit": circuit_project.get("circuit_dir"),
-        "config": conf.get("config_path"),
+    meta = {  # names only: absolute paths of the machine that ran it mean nothing to a reader of the file
+        "circuit": _name(circuit_project.get("circuit_dir")),
+        "config": _name(conf.get("config_path")),
         "seed": project.get("seed"),
         "scale": built.get("scale") or project.get("scale"),
         "tstop_ms": float(conf["run"]["tstop"]),
@@ -199,48 +258,3 @@ def write_run_nwb(out_dir: Path, circuit: Circuit, *, conf: dict[str, Any], proj
     nwbfile = build_nwbfile(circuit, spikes, soma, meta)
     name = str(project.get("name") or "s1_thalamus")
     return write_nwb(out or out_dir / f"{name}.nwb", nwbfile)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="simulation output directory (spikes.h5, soma_v.h5)")
-    parser.add_argument("--network", metavar="NETWORK_DIR", required=True,
-                        help="circuit directory (or its circuit_config.json) the run simulated")
-    parser.add_argument("--out", metavar="FILE", default=None, help="NWB file (default OUTPUT_DIR/<name>.nwb)")
-    parser.add_argument("--no-inspect", action="store_true", help="skip the nwbinspector (DANDI config) check")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace an existing --out file that is not the NWB file a run of ours wrote")
-
-
-def run(args: argparse.Namespace) -> int:
-    from .plots import circuit_for_output
-
-    out_dir = Path(args.output_dir)
-    try:  # no spikes, a wrong --network or a damaged provenance.json: one line naming the file, exit 2
-        circuit, tstop, prov = circuit_for_output(out_dir, args.network)
-    except (OSError, ValueError) as exc:
-        print(f"sonata-s1 to-nwb: error: {exc}", file=sys.stderr)
-        return 2
-    name = str((prov.get("project") or {}).get("name") or "s1_thalamus")
-    target = Path(args.out) if args.out else out_dir / f"{name}.nwb"
-    if target.is_dir() or (target.exists() and not args.overwrite and not outdir.owned_file(target)):
-        print(f"sonata-s1 to-nwb: error: --out {target} "
-              f"{'is a directory' if target.is_dir() else 'exists and was not written by sonata_s1'}; refusing to "
-              "overwrite it (use --overwrite to replace a file, or choose another name)", file=sys.stderr)
-        return 2
-    conf = {"run": {"tstop": tstop, "dt": (prov.get("run") or {}).get("dt", 0.025)},
-            "reports": (prov.get("config_content") or {}).get("reports")
-            or {"soma_v": {"module": "membrane_report", "file_name": "soma_v.h5", "sections": "soma"}},
-            "config_path": prov.get("config")}
-    project = dict(prov.get("project") or {})
-    project.setdefault("mpi_size", (prov.get("mpi") or {}).get("size"))
-    path = write_run_nwb(out_dir, circuit, conf=conf, project=project, circuit_project=prov.get("circuit") or {
-        "circuit_dir": str(Path(args.network).absolute())}, out=target)
-    outdir.record_file(path)  # inside a run's output directory: the file is the run's, so a rerun may replace it
-    print(path)
-    if not args.no_inspect:
-        messages = inspect(path)
-        for m in messages:
-            print(f"nwbinspector: {m.importance.name} {m.check_function_name}: {m.message}")
-        if messages:
-            return 1
-    return 0

@@ -42,7 +42,7 @@ class NodeTable:
 
     ``node_type_id`` selects a row of ``node_types``; ``attributes`` holds one array per HDF5
     column of group ``0`` (string arrays are written as ``@library`` enumerations by the writer).
-    Node ids are the row indices 0..N-1 (architecture.md contract 3).
+    Node ids are the row indices 0..N-1 (SONATA node ids are positions in the population).
     """
 
     population: str  # "S1", "thalamus", "background"

@@ -1,4 +1,4 @@
-"""Make BMTK's output files readable by libsonata (sonata-bmtk-notes §1.8–1.9).
+"""Make BMTK's output files readable by libsonata 0.2.2 (the reference SONATA reader).
 
 Why: BMTK writes the spikes ``sorting`` attribute as a variable-length string and, by default,
 gzip-compressed datasets; its soma report has ``index_pointer`` (singular), no ``units`` and

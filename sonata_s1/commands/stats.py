@@ -1,6 +1,6 @@
 """``sonata-s1 stats``: connection counts of a built circuit against the model's expectation.
 
-Why: connectivity is a statistical reproduction (model-spec P8/D6), so the check is that every
+Why: connectivity is a statistical reproduction (README decision P8: each pair is drawn, not copied), so the check is that every
 S1 pathway's connection count is within sampling noise of Σ p(d) over the pairs that exist in
 *this* circuit. Each ordered pair (pre ≠ post) is an independent Bernoulli draw with p = p(dist_2D)
 clipped to [0, 1], so the count is Poisson-binomial with mean E = Σp and variance V = Σp(1−p);
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .reader import Circuit, CircuitReadError, iter_edge_blocks, node_group_labels, open_circuit
+from ..sonata.reader import SonataCircuit, iter_edge_blocks, node_group_labels, open_circuit
 
 S1_POP = "S1"
 S1_EDGES = "S1__S1"
@@ -141,15 +141,15 @@ def _klass(pre: str, post: str) -> str:
     return ("E" if pre in E_MTYPES else "I") + ("E" if post in E_MTYPES else "I")
 
 
-def s1_pathway_stats(circuit: Circuit, rules: Mapping[tuple[str, str], PathwayRule] | None) -> list[PathwayStats]:
+def s1_pathway_stats(circuit: SonataCircuit, rules: Mapping[tuple[str, str], PathwayRule] | None) -> list[PathwayStats]:
     """Per S1 m-type pathway: observed counts and, with ``rules``, the expectation."""
-    nodes = circuit.nodes(S1_POP)
+    nodes = circuit.nodes[S1_POP].sonata()
     labels = node_group_labels(nodes, "mtype")
     names, codes = np.unique(labels, return_inverse=True)
     codes = codes.astype(np.int64)
     n_groups = names.size
     if S1_EDGES in circuit.edge_population_names:
-        conns, syns = count_connections(circuit.edges(S1_EDGES), codes, codes, n_groups, n_groups)
+        conns, syns = count_connections(circuit.edges[S1_EDGES].sonata(), codes, codes, n_groups, n_groups)
     else:
         conns = syns = np.zeros((n_groups, n_groups), dtype=np.int64)
     counts = np.bincount(codes, minlength=n_groups)
@@ -193,7 +193,7 @@ def _total(rows: list[PathwayStats]) -> dict[str, Any]:
     }
 
 
-def other_population_stats(circuit: Circuit, expected: Mapping[tuple[str, str, str], tuple[float, float, float]]
+def other_population_stats(circuit: SonataCircuit, expected: Mapping[tuple[str, str, str], tuple[float, float, float]]
                            | None = None) -> list[dict[str, Any]]:
     """Thalamic, thalamocortical, corticothalamic and background blocks: counts per m-type pair,
     with the circuit module's expectation where one is given (convergence/divergence rules are exact:
@@ -202,9 +202,9 @@ def other_population_stats(circuit: Circuit, expected: Mapping[tuple[str, str, s
     for name in circuit.edge_population_names:
         if name == S1_EDGES:
             continue
-        pop = circuit.edges(name)
-        src_labels = node_group_labels(circuit.nodes(pop.source), "mtype")
-        tgt_labels = node_group_labels(circuit.nodes(pop.target), "mtype")
+        pop = circuit.edges[name].sonata()
+        src_labels = node_group_labels(circuit.nodes[pop.source].sonata(), "mtype")
+        tgt_labels = node_group_labels(circuit.nodes[pop.target].sonata(), "mtype")
         s_names, s_codes = np.unique(src_labels, return_inverse=True)
         t_names, t_codes = np.unique(tgt_labels, return_inverse=True)
         conns, syns = count_connections(pop, s_codes.astype(np.int64), t_codes.astype(np.int64),
@@ -236,7 +236,7 @@ def other_population_stats(circuit: Circuit, expected: Mapping[tuple[str, str, s
     return out
 
 
-def compute_stats(circuit: Circuit, rules: Mapping[tuple[str, str], PathwayRule] | None,
+def compute_stats(circuit: SonataCircuit, rules: Mapping[tuple[str, str], PathwayRule] | None,
                   expected: Mapping[tuple[str, str, str], tuple[float, float, float]] | None = None) -> dict[str, Any]:
     """The full stats document (see module docstring for definitions)."""
     rows = s1_pathway_stats(circuit, rules) if S1_POP in circuit.node_population_names else []
@@ -337,11 +337,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        circuit = open_circuit(args.circuit)
-    except CircuitReadError as exc:
-        print(f"sonata-s1 stats: error: {exc}", file=sys.stderr)
-        return 2
+    circuit = open_circuit(args.circuit)
     rules = None
     expected = None
     if not args.no_expected:
@@ -359,11 +355,7 @@ def run(args: argparse.Namespace) -> int:
             except Exception as exc:  # noqa: BLE001 - report and count only
                 print(f"sonata-s1 stats: warning: no expectations for {sorted(others)} "
                       f"({type(exc).__name__}: {exc})", file=sys.stderr)
-    try:
-        doc = compute_stats(circuit, rules, expected)
-    except CircuitReadError as exc:
-        print(f"sonata-s1 stats: error: {exc}", file=sys.stderr)
-        return 2
+    doc = compute_stats(circuit, rules, expected)
     if args.figure:
         present = {r["pre"] for r in doc["pathways"]} | {r["post"] for r in doc["pathways"]}
         write_figure(doc, Path(args.figure), sorted(present, key=lambda m: (m.split("_")[0], m)))  # by layer

@@ -1,27 +1,24 @@
 """Raster and firing-rate figures of a simulation output (``raster.png``, ``rates.png``).
 
 Why these two: they are what the published model shows (NetPyNE ``plotRaster``, printed
-population rates, model-spec §9) and what a user checks first after a run — is every population
+population rates) and what a user checks first after a run — is every population
 present, is anything silent or epileptic. Cells are ordered by layer, then me-type population,
 then node id (S1), then thalamic nucleus, so layers appear as bands. Matplotlib Agg only.
 
-CLI: ``sonata-s1 plot OUTPUT_DIR [--network DIR]`` redraws them (and the rates table) from the
-files, e.g. after a run made with ``--no-figures``.
+``sonata-s1 plot`` (:mod:`sonata_s1.commands.plot`) redraws them from the files.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .sim import rates as rates_mod
-from .sim.circuit import Circuit
+from ..sonata.outputs import read_spikes
+from ..sonata.reader import SonataCircuit
+from . import rates as rates_mod
 
 LAYER_ORDER = ["L1", "L23", "L4", "L5", "L6", "TH"]
 NUCLEUS_ORDER = ["RTN", "VPL", "VPM", "POm"]
@@ -29,7 +26,7 @@ COLORS = {"L1": "#7f7f7f", "L23": "#1f77b4", "L4": "#2ca02c", "L5": "#d62728", "
           "RTN": "#ff7f0e", "VPL": "#8c564b", "VPM": "#e377c2", "POm": "#17becf"}
 
 
-def cell_order(circuit: Circuit) -> list[tuple[str, np.ndarray, np.ndarray, list[tuple[str, int, int]]]]:
+def cell_order(circuit: SonataCircuit) -> list[tuple[str, np.ndarray, np.ndarray, list[tuple[str, int, int]]]]:
     """Per biophysical population: (name, node ids in plot order, group label per ordered cell, bands)."""
     out = []
     for pop in circuit.biophysical:
@@ -57,10 +54,10 @@ def cell_order(circuit: Circuit) -> list[tuple[str, np.ndarray, np.ndarray, list
     return out
 
 
-def draw_raster(out_dir: Path, circuit: Circuit, tstop: float, path: Path | None = None) -> Path:
+def draw_raster(out_dir: Path, circuit: SonataCircuit, tstop: float, path: Path | None = None) -> Path:
     plt = _pyplot()
 
-    spikes = rates_mod.read_spikes(Path(out_dir) / "spikes.h5")
+    spikes = read_spikes(Path(out_dir) / "spikes.h5")
     order = cell_order(circuit)
     total = sum(len(o[1]) for o in order)
     fig, ax = plt.subplots(figsize=(10, 6), dpi=120)
@@ -145,70 +142,8 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def draw_all(out_dir: Path, circuit: Circuit, tstop: float) -> dict[str, Path]:
+def draw_all(out_dir: Path, circuit: SonataCircuit, tstop: float) -> dict[str, Path]:
     """rates.json/csv + raster.png + rates.png from the spikes of ``out_dir``."""
     table = rates_mod.compute(Path(out_dir) / "spikes.h5", circuit, tstop)
     rates_mod.write(table, out_dir)
     return {"raster": draw_raster(out_dir, circuit, tstop), "rates": draw_rates(out_dir, table)}
-
-
-def circuit_for_output(out_dir: Path, network: str | None = None) -> tuple[Circuit, float, dict[str, Any]]:
-    """The circuit, tstop and provenance record of a simulation output (circuit from ``--network`` or the
-    output's provenance). Raises ``FileNotFoundError``/``ValueError`` naming the file at fault."""
-    from .sim.circuit import from_networks
-    from .sim.runner import load_config, parse_circuit_config
-
-    out_dir = Path(out_dir)
-    if not (out_dir / "spikes.h5").is_file():
-        raise FileNotFoundError(f"{out_dir / 'spikes.h5'} not found")
-    prov_path = out_dir / "provenance.json"
-    try:
-        prov = json.loads(prov_path.read_text()) if prov_path.is_file() else {}
-    except ValueError as exc:
-        raise ValueError(f"{prov_path} is not valid JSON ({exc})") from None
-    tstop = float(prov.get("run", {}).get("tstop") or 0.0)
-    if network:
-        cfg = Path(network).absolute()
-        cfg = cfg / "circuit_config.json" if cfg.is_dir() else cfg
-        if not cfg.is_file():
-            raise FileNotFoundError(f"--network {network}: no circuit_config.json")
-        conf = parse_circuit_config(cfg)
-    else:
-        if not prov.get("config"):
-            raise FileNotFoundError(f"{prov_path} missing or without 'config'; pass --network DIR")
-        conf = load_config(Path(prov["config"]))
-        tstop = tstop or float(conf["run"]["tstop"])
-    if not tstop:
-        tstop = _tstop_from_output(out_dir)
-    return from_networks(conf.get("networks", {}), str(network or prov.get("config"))), tstop, prov
-
-
-def _tstop_from_output(out_dir: Path) -> float:
-    for name in ("config.json", "simulation_config.json"):
-        p = out_dir / name
-        if p.is_file():
-            try:
-                return float(json.loads(p.read_text())["run"]["tstop"])
-            except (KeyError, ValueError):
-                pass
-    spikes = rates_mod.read_spikes(out_dir / "spikes.h5")
-    return max((float(t.max()) for _, t in spikes.values() if t.size), default=1.0)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="simulation output directory (spikes.h5)")
-    parser.add_argument("--network", metavar="DIR", default=None,
-                        help="circuit directory or circuit_config.json (default: the one the run used)")
-
-
-def run(args: argparse.Namespace) -> int:
-    out = Path(args.output_dir)
-    try:  # no spikes, a wrong --network or a damaged provenance.json: one line naming the file, exit 2
-        circuit, tstop, _ = circuit_for_output(out, args.network)
-    except (OSError, ValueError) as exc:
-        print(f"sonata-s1 plot: error: {exc}", file=sys.stderr)
-        return 2
-    paths = draw_all(out, circuit, tstop)
-    for p in (*paths.values(), out / "rates.json", out / "rates.csv"):
-        print(p)
-    return 0
