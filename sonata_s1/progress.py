@@ -48,6 +48,7 @@ def progress_bar(*, desc: str, total: float | None = None, unit: str = "it", dis
     stream = file if file is not None else sys.stderr
     if is_terminal(stream):
         return tqdm(desc=desc, total=total, unit=unit, disable=disable, file=stream, **kwargs)
+    kwargs.pop("unit_scale", None)  # whole numbers read better in a log than "1.43k"
     return tqdm(desc=desc, total=total, unit=unit, disable=disable, file=_Lines(stream), mininterval=LOG_INTERVAL_S,
                 maxinterval=LOG_INTERVAL_S, bar_format=LINE_FORMAT if total is not None else LINE_FORMAT_NO_TOTAL,
                 dynamic_ncols=False, ascii=True, **kwargs)

@@ -1,7 +1,7 @@
 """The biophysics JSON: one file per cell model that holds everything needed to rebuild the NetPyNE cell.
 
 Why a section table and not "SWC + a few parameters": the SWC route loses information the published
-numerics depend on (model-spec P10: a generic SWC importer merges single-child sections and gives a child
+numerics depend on (README decision P10: a generic SWC importer merges single-child sections and gives a child
 the parent's end diameter; the axon stubs have no 3D points at all). So the loader builds every section
 from this table, and the SWC is written only for viewers and other simulators.
 
@@ -28,7 +28,7 @@ Schema (``format`` = ``"sonata_s1.biophysics"``, ``format_version`` = 1)::
       ]
     }
 
-The S1 post-processing of netParams.py (model-spec §2.4) is applied at conversion: ``ions.ca.o`` is the
+The S1 post-processing of netParams.py (extracellular Ca of S1 ca-sections, ``spiny`` lists) is applied at conversion: ``ions.ca.o`` is the
 configured 1.2 mM on S1 ca-sections, and ``spiny``/``spinyEE`` are recomputed from ``all``. Values keep
 full float precision (``json`` writes ``repr`` of each float). Mechanism parameter values are scalars or
 per-segment lists exactly as in the source (a list of length 1 means "all segments").
@@ -48,9 +48,9 @@ from .sections import AXON_STUBS, section_table
 
 FORMAT = "sonata_s1.biophysics"
 FORMAT_VERSION = 1
-#: Order in which the scalar geometry is applied (the JSON key order of every source file, model-spec §3.1).
+#: Order in which the scalar geometry is applied (the JSON key order of every source file, which NetPyNE follows).
 GEOM_ORDER = ("L", "Ra", "cm", "diam", "nseg")
-#: The configured extracellular Ca of S1 ca-sections (``cfg.cao_secs``, model-spec §2.4, P1).
+#: The configured extracellular Ca of S1 ca-sections (``cfg.cao_secs``; README decision P1).
 CAO_S1_CONFIGURED = 1.2
 #: Density mechanisms built into NEURON (usable without shipping a .mod file).
 BUILTIN_MECHANISMS = frozenset({"pas", "hh", "fastpas"})
@@ -178,7 +178,7 @@ def from_cell_params(
             if bad:
                 raise CellModelError(f"{where}, ions.{ion}: unknown fields {sorted(bad)} (expected e, i, o)")
             if population == S1 and ion == "ca":
-                ions[ion]["o"] = float(cao_s1)  # netParams.py: ions.ca.o = cfg.cao_secs (§2.4)
+                ions[ion]["o"] = float(cao_s1)  # netParams.py: ions.ca.o = cfg.cao_secs
         entry["ions"] = ions
         if "vinit" in src:
             entry["vinit"] = _num(src["vinit"], f"{where}, vinit")

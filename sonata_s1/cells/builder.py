@@ -1,6 +1,6 @@
 """Build NEURON sections from a biophysics section table — the one place the loader instantiates geometry.
 
-Order of operations is NetPyNE's (model-spec §3.1), because NEURON's node numbering (and so the last bits
+Order of operations is NetPyNE's (``CompartCell.createNEURONObj``), because NEURON's node numbering (and so the last bits
 of the published numerics, P9) follows creation order: create every section in creation order (the JSON
 ``secs`` order), connect them in that order, then per section in that order: scalar geometry
 (L, Ra, cm, diam, nseg), pt3d cleared and re-added (3D points then define L, diam and areas; sections
@@ -9,7 +9,7 @@ ions (``e<ion>``, ``<ion>i``, ``<ion>o`` per segment).
 
 Unlike NetPyNE, the builder does NOT write the global ion defaults (``<ion>i0_<ion>_ion``,
 ``<ion>o0_<ion>_ion``): they are process-wide, so in a network the last cell built would set them for all
-(model-spec §3.3, §3.5). Extracellular Ca is applied by the loader after ion initialisation instead.
+(NetPyNE writes them per cell). Extracellular Ca is applied by the loader after ion initialisation instead.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _INDEXED = re.compile(r"^([A-Za-z]+)_(\d+)$")
 def neuron_name(name: str) -> str:
     """NetPyNE section name -> NEURON section name BMTK can parse: 'dend_3' -> 'dend[3]', 'soma' -> 'soma[0]'.
 
-    BMTK derives the SWC type from the text before ``[`` and the name index from ``[n]`` (sonata-bmtk-notes §2.2).
+    BMTK derives the SWC type from the text before ``[`` and the name index from ``[n]``.
     """
     m = _INDEXED.match(name)
     return f"{m.group(1)}[{m.group(2)}]" if m else f"{name}[0]"

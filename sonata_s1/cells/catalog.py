@@ -46,7 +46,7 @@ def select(names: list[str], pattern: str | None = None, sample: int | None = No
 
 
 def etype_family(name: str) -> str:
-    """e-type family of a cell-model name (model-spec P11): 'cADpyr', 'bNAC', ...; 'TC' / 'RE' for thalamus."""
+    """e-type family of a cell-model name (README decision P11): 'cADpyr', 'bNAC', ...; 'TC' / 'RE' for thalamus."""
     if name.startswith("sTC"):
         return "TC"
     if name.startswith("sRE"):

@@ -1,21 +1,21 @@
 """BMTK cell loader: ``model_template = "s1_cell:<name>"`` builds the NetPyNE cell from our two components.
 
 Why a custom loader: BMTK's built-in path reads the SWC through Import3d, which would merge sections and
-change diameters (model-spec P10), and would renumber sections. Here every section comes from the
+change diameters (README decision P10), and would renumber sections. Here every section comes from the
 biophysics JSON (``dynamics_params``) through :func:`sonata_s1.cells.builder.build_sections`, in NetPyNE's
 creation order, and ``hobj.all`` is in SONATA order (the order ``afferent_section_id`` indexes).
 
 What else NetPyNE does to a cell at run time, reproduced here:
 
-* per-section ``vinit`` (TC soma −70 mV): a type-0 ``FInitializeHandler`` sets that section's v (§3.4);
+* per-section ``vinit`` (TC soma −70 mV): a type-0 ``FInitializeHandler`` sets that section's v, as NetPyNE does;
 * rule ``globals`` (``erev_kl``, ``q10m_ittc``, ``q10h_itre``) are set as hoc globals unless they are
-  run-level hParams (``v_init``, ``celsius``, …); first cell model wins on a conflict (§3.4);
-* extracellular Ca (P1, §3.5): a type-1 ``FInitializeHandler`` (after ion initialisation, which resets
+  run-level hParams (``v_init``, ``celsius``, …); first cell model wins on a conflict (NetPyNE sets globals once);
+* extracellular Ca (README decision P1): a type-1 ``FInitializeHandler`` (after ion initialisation, which resets
   ``cao`` from the global ``cao0_ca_ion``) writes ``seg.cao`` on every ca-section. ``cao_mode="configured"`` (default): S1 ca-sections ``cao_s1`` (1.2 mM), thalamic cells their
   JSON value (2.0 mM); ``cao_mode="published-run"``: 2.0 mM everywhere. The global ``cao0_ca_ion`` is never
   changed (it would also move the thalamic T-currents, which read ``cao``).
 
-BMTK must run with ``"run": {"dL": null}`` so that it does not recompute nseg (sonata-bmtk-notes §2.2);
+BMTK must run with ``"run": {"dL": null}`` so that it does not recompute nseg (the models' nseg is part of their numerics);
 :func:`s1_cell` keeps the JSON nseg and :func:`check_nseg` lets callers verify it after BMTK built a cell.
 """
 
@@ -44,7 +44,7 @@ _globals_set: dict[str, float] = {}
 
 
 def configure(cao_mode: str = "configured", cao_s1: float = biophysics.CAO_S1_CONFIGURED) -> dict[str, Any]:
-    """Set the extracellular-Ca policy (model-spec P1) for cells built from now on; returns the new config."""
+    """Set the extracellular-Ca policy (README decision P1) for cells built from now on; returns the new config."""
     if cao_mode not in CAO_MODES:
         raise ValueError(f"cao_mode must be one of {CAO_MODES}, not {cao_mode!r}")
     cao_s1 = float(cao_s1)
@@ -80,7 +80,7 @@ def _set_globals(spec: dict[str, Any]) -> None:
 
     for name, value in spec["globals"].items():
         if name in HPARAMS or value is None:
-            continue  # NetPyNE: hParams win (TC's globals.v_init = -70 is ignored, §3.4)
+            continue  # NetPyNE: hParams win (TC's globals.v_init = -70 is ignored)
         if name in _globals_set:
             if _globals_set[name] != value:
                 log.warning("global %s=%s of %s ignored: already %s (first cell model wins, as in NetPyNE)",

@@ -1,13 +1,13 @@
-"""Direct instantiation of a NetPyNE cell rule, the way NetPyNE 1.1.1 does it (model-spec §2.4, §3).
+"""Direct instantiation of a NetPyNE cell rule, the way NetPyNE 1.1.1 does it.
 
 This is the *reference* path of the fidelity harness: it reads the source JSON, not our components, and
 deliberately shares no building code with the loader (a bug common to both would otherwise go unseen).
 It follows ``CompartCell.createNEURONObj``: create all sections in ``secs`` order, connect, then per
 section geometry (scalar ``geom`` entries in key order, then pt3d cleared and re-added), mechanisms,
-ions — including NetPyNE's writes of the global ion defaults ``<ion>i0_<ion>_ion``/``<ion>o0_<ion>_ion``
-(§3.3), which is how a single NetPyNE cell ends up with its configured ``cao`` after ``finitialize``.
-S1 rules first get netParams.py's post-processing (``ions.ca.o = cao_s1``, §2.4); rule ``globals`` are set
-unless they are hParams (§3.4); ``vinit`` gets a type-0 FInitializeHandler.
+ions — including NetPyNE's writes of the global ion defaults ``<ion>i0_<ion>_ion``/``<ion>o0_<ion>_ion``,
+which is how a single NetPyNE cell ends up with its configured ``cao`` after ``finitialize``.
+S1 rules first get netParams.py's post-processing (``ions.ca.o = cao_s1``); rule ``globals`` are set
+unless they are hParams; ``vinit`` gets a type-0 FInitializeHandler.
 
 Use one process per reference cell (the ion globals are process-wide).
 """
@@ -91,7 +91,7 @@ class ReferenceCell:
 
 
 def prepare_rule(rule: dict[str, Any], population: str, cao_s1: float = 1.2) -> dict[str, Any]:
-    """netParams.py's post-processing of a loaded rule (model-spec §2.4, §2.5); returns a copy."""
+    """netParams.py's post-processing of a loaded rule (S1 cao, thalamic rules untouched); returns a copy."""
     rule = copy.deepcopy(rule)
     if population == S1:
         all_secs = rule.get("secLists", {}).get("all") or list(rule["secs"])

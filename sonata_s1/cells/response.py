@@ -11,7 +11,7 @@ With ``--json`` stdout carries exactly one JSON object::
     {"cell": NAME, "cao": float, "n_sections": int, "n_segments": int, "area_um2": float,
      "steps": {"<amp as given>": [spike times, ms], ...}}
 
-NEURON writes to fd 1 from C, so fd 1 points to stderr while NEURON runs (sonata-bmtk-notes §2.8).
+NEURON writes to fd 1 from C, so fd 1 points to stderr while NEURON runs (so ``--json`` output stays clean).
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dt", type=float, default=0.025, help="fixed time step, ms (default %(default)s)")
     parser.add_argument("--cao", type=float, default=None, metavar="MM",
                         help=f"extracellular Ca of S1 ca-sections, mM (default {CAO_S1_CONFIGURED}; "
-                             "thalamic cells keep 2.0, model-spec P1)")
+                             "thalamic cells keep 2.0, README decision P1)")
     parser.add_argument("--cao-mode", choices=("configured", "published-run"), default="configured",
-                        help="'published-run' = 2.0 mM everywhere, as the published simulation ran (model-spec P1)")
+                        help="'published-run' = 2.0 mM everywhere, as the published simulation ran (README decision P1)")
     parser.add_argument("--json", action="store_true", help="print only the result JSON on stdout")
     parser.add_argument("--path", choices=("sonata", "reference"), default="sonata",
                         help="'sonata': SONATA components + BMTK loader (default); 'reference': the NetPyNE JSON "
@@ -157,7 +157,7 @@ def compute(args: argparse.Namespace) -> dict[str, Any]:
         population = population_of(files["source_file"])
         cao = cao_s1 if population != THALAMUS else 2.0
     if args.cao is not None and population == THALAMUS:
-        print(f"note: --cao applies to S1 cells only; {args.name} keeps 2.0 mM (model-spec P1)", file=sys.stderr)
+        print(f"note: --cao applies to S1 cells only; {args.name} keeps 2.0 mM (README decision P1)", file=sys.stderr)
     metrics = cell_metrics(cell.all)
     steps = simulate(cell, amps, args.delay, args.duration, args.tstop, args.dt)
     return {

@@ -1,4 +1,4 @@
-"""The section-order contract (model-spec P9, architecture.md §3 contract 2) — defined here, once.
+"""The section-order contract (README decision P9/P10; ``afferent_section_id``) — defined here, once.
 
 Two orders exist for the sections of a cell model and both matter:
 
@@ -9,7 +9,7 @@ Two orders exist for the sections of a cell model and both matter:
 * **Creation order**: the order NetPyNE creates and connects sections, which is the JSON ``secs``
   key order (lexicographic: ``apic_0, apic_1, apic_10, …, axon_0, axon_1, dend_0, …, soma``).
   Building sections in this order reproduces NEURON's node numbering and so the published numerics
-  to the last bit (mechanisms.md §1.16: two bIR215 cells are that sensitive).
+  to the last bit (two bIR215 cells are that sensitive).
 
 Everything that maps between section names and ids (converter, loader, synapse placement, reports)
 goes through :func:`section_table`.
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-#: SWC / SONATA section-type codes (model-spec P11).
+#: SWC / SONATA section-type codes.
 SWC_SOMA, SWC_AXON, SWC_BASAL, SWC_APICAL = 1, 2, 3, 4
 AXON_STUBS = ("axon_0", "axon_1")
 

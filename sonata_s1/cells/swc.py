@@ -1,6 +1,6 @@
 """SWC morphology from a biophysics section table (for viewers, MorphIO/NeuroM and other simulators).
 
-The loader never reads this file for geometry (model-spec P10); it exists so the circuit is usable by
+The loader never reads this file for geometry (README decision P10); it exists so the circuit is usable by
 tools that expect SWC. Choices:
 
 * every section is written with its own pt3d points and its own diameters (radius = d/2, exact), at full

@@ -1,4 +1,4 @@
-"""Background ("spontaneous synapse") sources of S1 (model-spec §8.1, P2, D2).
+"""Background ("spontaneous synapse") sources of S1 (README decisions P2 and D2).
 
 Virtual population ``background``: 10 nodes per S1 cell c, id = 10·c + 5·kind + q (kind 0 = EXC,
 1 = INH; q = 0…4), each with ``rate_hz`` = (0.8 + 0.4·q/4)·S_kind(m)·9/5 so the five rates of a kind

@@ -1,5 +1,5 @@
 """Cells of the S1 and thalamus populations: rule-side arrays (:class:`CellSet`) and the SONATA node
-tables (model-spec §1–§2, P11).
+tables (positions, me-types and clones; labels as README decision P11).
 
 Node ids are 0..N-1 per population in NetPyNE gid order restricted to the kept cells (me-type file
 order then position in the block for S1; ss_RTN_o, ss_RTN_m, ss_RTN_i, VPL_sTC, VPM_sTC, POm_sTC_s1

@@ -1,7 +1,7 @@
-"""Build options of the circuit rules: scale, seeds and every model-spec decision switch in one place.
+"""Build options of the circuit rules: scale, seeds and every model decision switch in one place.
 
 One frozen dataclass so that a build's provenance is simply ``dataclasses.asdict(options)`` and so that
-nothing below reads global state. Defaults are the project decisions (model-spec P1–P12).
+nothing below reads global state. Defaults are the project decisions (README "Model decisions", P1–P12).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-#: Post-cell block size (cells) of the connection random streams (model-spec P12). It is part of the
+#: Post-cell block size (cells) of the connection random streams (README P8/P12). It is part of the
 #: *definition* of the streams (a constant, not a tuning knob): changing it changes the realisation.
 #: Output chunking (``chunk_synapses``) is independent of it.
 POST_BLOCK = 256
@@ -29,9 +29,10 @@ class CircuitOptions:
       (Random123 third id, NetPyNE ``seeds['loc']``).
     * ``with_thalamus`` / ``background`` — include the thalamic populations and their edges / the
       background virtual population and its edges.
-    * ``s1_pom_rule`` — P3/D4: ``"as_executed"`` (distance rule, default) or ``"intended_divergence"``.
-    * ``forward_syn_x`` — §5.4: measure the uniform-rule position from the section start (1 − x).
-    * ``syn_placement`` — P4/D13: ``"uniform"`` (NetPyNE, default) or ``"random"`` (one section drawn
+    * ``s1_pom_rule`` — P3: ``"as_executed"`` (distance rule, default) or ``"intended_divergence"``.
+    * ``forward_syn_x`` — measure the uniform-rule position from the section start (1 − x); NetPyNE
+      measures it from the end.
+    * ``syn_placement`` — P4: ``"uniform"`` (NetPyNE, default) or ``"random"`` (one section drawn
       uniformly by index per synapse, x ~ U(0, 1)).
     * ``exact_interp`` — P5: use the unrounded near-distance line of branch D.
     * ``gabab_ratio`` — P7: DetGABAAB ``GABAB_ratio`` of S1 inhibitory synapses (0 = published).

@@ -1,5 +1,5 @@
 """Generic pair rules (probability / convergence / divergence) used by the thalamic, thalamocortical
-and corticothalamic blocks (model-spec §6–§7), and their streamed, target-sorted generation.
+and corticothalamic blocks, and their streamed, target-sorted generation.
 
 NetPyNE semantics kept: probability rules connect iff p ≥ u per ordered pair; ``convergence`` c gives
 each post cell min(c, N_pre − 1) distinct pre cells drawn uniformly; ``divergence`` d gives each pre cell

@@ -1,11 +1,11 @@
-"""Population sizes, NetPyNE gids, soma positions (model-spec §1) and clone assignment (§2.3).
+"""Population sizes, NetPyNE gids, soma positions and clone assignment (which cell-model file each cell uses).
 
 Positions are bit-identical to NetPyNE's ``Pop.createCellsFixedNum``: NEURON's Random123 generator
 with ids (N, gid0, seeds['loc']) gives 3N uniforms, reshaped N×3 row-major, then the cylinder
 transform below in the same IEEE operation order. Only this module touches NEURON (``h.Random``; no
 mechanisms are needed).
 
-Axis convention (cell tags, §1.6): y is cortical depth in µm, 0 at the pia and increasing
+Axis convention (NetPyNE's cell tags): y is cortical depth in µm, 0 at the pia and increasing
 *downward* (S1 0–2082, thalamus 2688–3624); the x–z plane is horizontal and the column axis is the
 vertical line (x, z) = (210, 210); ``dist_2D`` is measured in the x–z plane.
 
@@ -59,7 +59,7 @@ class PopulationPlan:
     metype: METype | None = None
 
     def clone_models(self) -> list[str]:
-        """Cell-model name of every cell i = 0..n-1 (§2.3)."""
+        """Cell-model name of every cell i = 0..n-1 (see :func:`clone_indices`)."""
         if self.metype is None:
             assert self.cell_model is not None
             return [self.cell_model] * self.n
@@ -68,7 +68,7 @@ class PopulationPlan:
 
 
 def clone_indices(n: int, n_files: int | None = None) -> np.ndarray:
-    """clone(i) = floor(K·i/N) + 1 with K = min(N, 5) (§2.3), 1-based.
+    """clone(i) = floor(K·i/N) + 1 with K = min(N, 5), 1-based (NetPyNE's diversity rule).
 
     With density < 1 the scaled N is ≤ the full-scale n, so K = min(N, 5) ≤ min(n_full, 5) and only
     existing clone files are used; ``n_files`` (the number of clone files) is checked.

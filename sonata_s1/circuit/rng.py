@@ -1,4 +1,4 @@
-"""Counter-based random streams (model-spec P12).
+"""Counter-based random streams (README decision P8/P12: independent of chunking and ranks).
 
 Two kinds, both pure functions of their keys, so a circuit does not depend on chunk sizes, on the
 order in which blocks are generated or on the number of processes:

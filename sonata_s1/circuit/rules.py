@@ -1,4 +1,4 @@
-"""The S1→S1 distance rule p(dist_2D) of one pathway (model-spec §5.2), vectorised.
+"""The S1→S1 distance rule p(dist_2D) of one pathway (the model code's decision tree), vectorised.
 
 Every branch A–G reduces to one form::
 
@@ -30,7 +30,7 @@ def round6(v: float) -> float:
 class DistanceRule:
     """A p(dist_2D) rule in the normal form of the module docstring."""
 
-    branch: str  # 'A'..'G' (§5.2) or a free label for synthetic rules
+    branch: str  # 'A'..'G' (branches of the decision tree) or a free label for synthetic rules
     fit: str  # 'exp' or 'gauss'
     a: float
     l: float  # noqa: E741 (length constant / Gaussian width, µm)
@@ -69,7 +69,7 @@ class DistanceRule:
 
 
 def rule_from_pathway(pw: Pathway, exact_interp: bool = False) -> DistanceRule:
-    """The §5.2 decision tree; ``exact_interp`` disables the P5 rounding of branch D."""
+    """The decision tree of the model code; ``exact_interp`` disables the 6-decimal rounding of branch D (P5)."""
     d0 = int(pw.d0)
     gauss = dict(fit="gauss", a=pw.a0mat_gauss, l=pw.lmat_gauss, x0=pw.x0_gauss, dfinal=pw.dfinal)
     if d0 < 25:

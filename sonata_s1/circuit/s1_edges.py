@@ -1,4 +1,4 @@
-"""S1→S1 edges (model-spec §5): Bernoulli p(dist_2D) ≥ u per ordered pair, synapse sites, delays,
+"""S1→S1 edges: Bernoulli p(dist_2D) ≥ u per ordered pair, synapse sites, delays,
 labels and STP parameters, streamed in target order with bounded memory.
 
 Order and streams: post m-types in node order, each cut into blocks of ``POST_BLOCK`` cells (its own

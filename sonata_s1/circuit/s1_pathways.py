@@ -1,5 +1,5 @@
 """The 1,941 S1→S1 pathways as build rules: p(d), synapse counts, lists, connID splits, flavours, STP
-parameters and edge types (model-spec §5.1, §5.4–§5.6).
+parameters and edge types.
 
 A pathway is an ordered m-type pair. Its IE (pre SBC/LBC/NBC) or EI (post LBC/NBC/BP/DBC/BTC) me-type
 splits only change the synapse label (connID) per pre or post me-type; p(d), n_syn and the section list
@@ -79,7 +79,7 @@ def flavour_of(klass: str, post: str) -> str:
 
 def _split(source: SourceModel, klass: str, pre: str, post: str, conn_types: tuple[int, ...]
            ) -> tuple[str, dict[str, int]]:
-    """Which side is split by e-type and the connID of each me-type of that side (§5.5)."""
+    """Which side is split by e-type and the connID of each me-type of that side (as the model code splits them)."""
     s1 = source.s1
     if klass == "IE" and pre[-3:] in ("SBC", "LBC", "NBC"):
         side, table, mtype = "pre", s1.conn_ie_type[pre[-3:]], pre
@@ -128,7 +128,7 @@ def build_s1_pathways(source: SourceModel, exact_interp: bool = False) -> list[S
 
 
 def synapse_kind_params(source: SourceModel, flavour: str, conn_id: int, gabab_ratio: float = 0.0) -> dict[str, float]:
-    """RANGE parameters of one S1 synapse label (§5.6)."""
+    """RANGE parameters of one S1 synapse label (``parameters_syn`` means; the spreads are not used)."""
     st = source.s1.synapse_types[conn_id]
     use = st.use * USE_FRAC[flavour]
     if flavour in NMDA_RATIO:

@@ -1,4 +1,4 @@
-"""Where the synapses of a connection sit (model-spec §5.4, §7.1, §8.1).
+"""Where the synapses of a connection sit (S1→S1, thalamocortical and background rules).
 
 * n ≥ 2, ``uniform`` (NetPyNE ``_distributeSynsUniformly``, P4 default): deterministic, a function of
   the post cell model, the section list and n only. Points a_i = i·(T/n) + T/n/2 along the concatenated

@@ -1,4 +1,4 @@
-"""Thalamic (§6), thalamocortical (§7.1) and corticothalamic (§7.2–7.3) rules and edge tables.
+"""Thalamic, thalamocortical and corticothalamic rules and edge tables.
 
 Weights onto thalamic cells are multiplied by the target soma's ``weightNorm`` (P6/D9; read from the
 cell JSONs through the section cache: sRE 6.295e-4, sTC 2.091e-3) and stored final in ``syn_weight``
@@ -7,7 +7,7 @@ rows per connection, GABAA first.
 
 Scaling choices (documented): the FO probability c/N_pre·(210²/50²) of TC→S1 uses the placed size of
 the thalamic population (the published N at thalamus_density 1); S1→thalamus uses the full-scale
-``popNumber`` of the pre m-type as the source does (spec §11.8); convergence/divergence draw from the
+``popNumber`` of the pre m-type as the source does (so a reduced build keeps the published probability); convergence/divergence draw from the
 cells present (after any radius selection).
 """
 
@@ -33,7 +33,7 @@ FO = ("VPL_sTC", "VPM_sTC")
 HO = ("POm_sTC_s1",)
 CT_MTYPES = ("L5_TTPC2", "L6_TPC_L4")  # pops_CT
 
-# cfg.py values (§6–§7)
+# the published model's cfg.py values
 CONN_PROB_RTN_RTN, CONN_WEIGHT_RTN_RTN = 0.5, 2.0
 CONN_PROB_TC_RTN, CONN_WEIGHT_TC_RTN = 1.0, 1.5
 CONN_PROB_RTN_TC, CONN_WEIGHT_RTN_TC = 1.0, 0.35
@@ -45,7 +45,7 @@ RADIUS_CYLINDER, RADIUS_2D = 210.0, 50.0
 CONVERGENCE_S1_TH = 30
 WEIGHT_S1_RTN, WEIGHT_S1_TC = 0.5, 0.25
 
-#: MyExp2SynBB mechanisms (§6.2): name -> (edge-type id offset, parameters)
+#: MyExp2SynBB mechanisms of the thalamic synapses: name -> (edge-type id offset, parameters)
 EXP2SYN = {
     "AMPA_Th": {"tau1": 0.05, "tau2": 5.3, "e": 0.0},
     "GABAA_Th": {"tau1": 0.07, "tau2": 18.2, "e": -80.0},
@@ -79,7 +79,7 @@ def weight_norm(ctx: BuildContext, model: str) -> float:
 
 
 def _topographic(cmat: float, l_div: float, pre_range: tuple[float, float], post_range: tuple[float, float]):
-    """FO TC↔RTN rule: exp(−d2/l)·[d2 < cmat]·[|Y(pre_y) − post_y| < cmat/5] (§6.4–6.5)."""
+    """FO TC↔RTN rule: exp(−d2/l)·[d2 < cmat]·[|Y(pre_y) − post_y| < cmat/5]."""
     length, ythr = cmat / l_div, cmat / 5.0
     (a0, a1), (b0, b1) = pre_range, post_range
 
@@ -110,7 +110,7 @@ def _disk(p: float, radius: float = RADIUS_2D):
 
 
 def thalamic_rules(ctx: BuildContext) -> list[PairRule]:
-    """Intrathalamic rules (§6.3–6.5) in a fixed order (the stream rule index)."""
+    """Intrathalamic rules in a fixed order (the stream rule index)."""
     cmat = ctx.source.thalamic.cmat
     wn_re, wn_tc = weight_norm(ctx, "sRE_jv_00"), weight_norm(ctx, "sTC_jv_00")
     et = TH_TH_EDGE_TYPES
@@ -148,18 +148,18 @@ def thalamic_rules(ctx: BuildContext) -> list[PairRule]:
 
 
 def fo_probability(conv_syn: int, n_pre: int) -> float:
-    """TC→S1 FO probability, %f-rounded as in the rule text (§7.1)."""
+    """TC→S1 FO probability, %f-rounded as in the rule text (6 decimals)."""
     c = math.ceil(conv_syn / SYNS_PER_CONN_TH_S1)
     return round6(c / n_pre * (RADIUS_CYLINDER**2 / RADIUS_2D**2))
 
 
 def ct_probability(pop_number: int) -> float:
-    """S1→thalamus probability, %f-rounded (§7.2): 30/popNumber[pre]·(210²/50²)."""
+    """S1→thalamus probability, %f-rounded: 30/popNumber[pre]·(210²/50²)."""
     return round6(CONVERGENCE_S1_TH / pop_number * (RADIUS_CYLINDER**2 / RADIUS_2D**2))
 
 
 def tc_s1_rules(ctx: BuildContext) -> list[PairRule]:
-    """VPL/VPM (probability within 50 µm) and POm (convergence) onto every S1 m-type (§7.1)."""
+    """VPL/VPM (probability within 50 µm) and POm (convergence) onto every S1 m-type."""
     assert ctx.thalamus is not None
     conv = ctx.source.convergence
     n_placed = {p.name: p.n for p in ctx.thalamus.plans}
@@ -180,7 +180,7 @@ def tc_s1_rules(ctx: BuildContext) -> list[PairRule]:
 
 
 def s1_thalamus_rules(ctx: BuildContext) -> list[PairRule]:
-    """L5_TTPC2 / L6_TPC_L4 → RTN and TC (§7.2–7.3; POm per ``s1_pom_rule``, P3)."""
+    """L5_TTPC2 / L6_TPC_L4 → RTN and TC (POm per ``s1_pom_rule``, README decision P3)."""
     pop_number = {me.mtype: me.n_mtype_cells for me in ctx.source.metypes}
     wn_re, wn_tc = weight_norm(ctx, "sRE_jv_00"), weight_norm(ctx, "sTC_jv_00")
     rules: list[PairRule] = []

@@ -40,7 +40,7 @@ def test_round_trip_keeps_everything_at_full_precision(tmp_path: Path) -> None:
         assert sec["mechs"] == src["mechs"]
     assert by_name["dend_0"]["pt3d"][1][0] == 0.1 + 0.2  # not 0.3: full float precision
     assert by_name["dend_0"]["mechs"]["pas"]["g"] == [1e-4, 2e-4, 3e-4]  # per-segment list kept
-    # S1 post-processing (model-spec §2.4): ca.o -> 1.2, other ions untouched
+    # S1 post-processing (netParams.py): ca.o -> 1.2, other ions untouched
     assert by_name["soma"]["ions"]["ca"]["o"] == 1.2 and by_name["axon_0"]["ions"]["ca"]["o"] == 1.2
     assert by_name["soma"]["ions"]["na"] == {"e": 50.0, "i": 10.0, "o": 140.0}
 
@@ -75,7 +75,7 @@ def test_thalamic_rule_keeps_cao_vinit_weightnorm_globals() -> None:
 
     spec = _spec(single_soma_thalamic(), "sXX_jv_00", "thalamus")
     soma = spec["sections"][0]
-    assert soma["ions"]["ca"]["o"] == 2.0  # thalamic cao not overridden (§2.5)
+    assert soma["ions"]["ca"]["o"] == 2.0  # thalamic cao not overridden
     assert soma["vinit"] == -70.0 and soma["weightNorm"] == [0.002]
     assert soma["L"] == 30.0 and isinstance(soma["L"], float)  # JSON ints become floats
     assert spec["globals"] == {"v_init": -70.0}

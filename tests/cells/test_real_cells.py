@@ -17,7 +17,7 @@ import pytest
 from sonata_s1.cells.convert import convert_one
 from sonata_s1.cells.validate import PUBLISHED_AREA_ATOL, REFERENCE_CELLS, compare_steps
 
-#: one published cell per e-type family (model-spec P11), + thalamic models
+#: one published cell per e-type family (README decision P11), + thalamic models
 FAMILY_CELLS = {
     "bAC": "L5_BTC_bAC217_1", "bIR": "L4_DBC_bIR215_3", "bNAC": "L23_NGC_bNAC219_2",
     "bSTUT": "L4_DBC_bSTUT213_2", "cACint": "L23_BTC_cACint209_4", "cADpyr": "L6_TPC_L1_cADpyr231_5",

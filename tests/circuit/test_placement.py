@@ -1,4 +1,4 @@
-"""Placement (§1.5) bit-exact with NEURON's Random123, population plans and clone assignment (§2.3)."""
+"""Placement bit-exact with NEURON's Random123, population plans and clone assignment."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from sonata_s1.circuit.placement import clone_indices, cylinder_positions, plan_populations, radius_mask
 
-# (name, N, gid0, ynorm range, i, x, y, z) — model-spec §1.5 test vectors
+# (name, N, gid0, ynorm range, i, x, y, z) — test vectors computed with NetPyNE's placement
 VECTORS = [
     ("L1_DAC_bNA", 19, 0, (0.0, 0.079), 0, 110.331665, 118.085704, 293.849571),
     ("L1_DAC_bNA", 19, 0, (0.0, 0.079), 1, 250.214931, 121.927811, 68.643267),

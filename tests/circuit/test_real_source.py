@@ -36,7 +36,7 @@ def test_pathway_table(real_source, pathways):
     assert (by[("L1_DAC", "L1_DAC")].rule.near_s, by[("L1_DAC", "L1_DAC")].rule.near_c) == (0.000174, 0.02842)
     assert by[("L23_PC", "L23_PC")].rule.branch == "G" and by[("L23_PC", "L23_PC")].n_syn == 3
     assert by[("L5_TTPC1", "L6_BPC")].rule.branch == "B"
-    # the 7 intercepts where %f and numpy rounding differ (§5.2)
+    # the 7 intercepts where %f and numpy rounding differ
     diff = set()
     for p in pathways:
         if p.rule.branch == "D":
@@ -73,7 +73,7 @@ def test_section_cache(real_source, tmp_path):
 def test_small_build(real_source):
     c = build_circuit(real_source, CircuitOptions(density=0.02, thalamus_density=0.1), uniforms=numpy_uniforms)
     s1 = c.node_table("S1")
-    assert s1.size == 765  # §11.8
+    assert s1.size == 765  # full-scale popNumber of the pre m-type, as the source uses
     assert set(s1.attributes["etype"]) == {"bAC", "bIR", "bNAC", "bSTUT", "cACint", "cADpyr", "cIR", "cNAC", "cSTUT",
                                            "dNAC", "dSTUT"}
     exp = {(e.edge_population, e.pathway): e for e in c.expected_connections({"S1__S1"})}

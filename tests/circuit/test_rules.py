@@ -1,4 +1,4 @@
-"""p(d) decision tree (§5.2), P5 rounding and p_max (the thinning bound)."""
+"""p(d) decision tree, P5 rounding and p_max (the thinning bound)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _pw(**kw):
 
 
 def test_round6_matches_percent_f_not_numpy():
-    # L5_TTPC2 -> L4_PC branch D (§5.2): intercept 0.0168275 -> %f gives 0.016827, numpy rounding 0.016828
+    # L5_TTPC2 -> L4_PC branch D: intercept 0.0168275 -> %f gives 0.016827, numpy rounding 0.016828
     pw = _pw(best_fit="expl", d0=125, a=0.02995, l=130.84, pmat={12: 0.01589, 25: 0.01571, 125: 0.01124})
     r = rule_from_pathway(pw)
     assert r.branch == "D"

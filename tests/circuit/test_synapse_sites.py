@@ -1,4 +1,4 @@
-"""Synapse sites (§5.4): uniform rule measured from the section end, forward switch, single-synapse draw."""
+"""Synapse sites: uniform rule measured from the section end, forward switch, single-synapse draw."""
 
 from __future__ import annotations
 

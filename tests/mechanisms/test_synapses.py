@@ -1,8 +1,8 @@
-"""Checks of the project's synapse and spike-source NMODL against mechanisms.md §2.10-§2.14.
+"""Checks of the project's synapse and spike-source NMODL against reference values of the original .mod files.
 
 Why: the synapses set every connection's strength and short-term plasticity, so they must
 reproduce the published mechanisms' numbers. The spec's check values were computed with the
-original .mod files under the §2.0.4 protocol; `synapse_worker.py` repeats that protocol in a
+original .mod files under the protocol described in `synapse_worker.py`; `synapse_worker.py` repeats that protocol in a
 subprocess (NEURON is one-shot per process) and this module compares to the printed digits.
 Printed values are matched to max(printed significant digits, 6) — short numbers like 0.72 are
 exact values whose trailing zeros were dropped. Only this module's own .mod files are compiled.
@@ -30,7 +30,7 @@ DT = 0.025
 SINGLE = [10.0]
 TRAIN = [10.0, 60.0, 110.0, 160.0, 210.0]
 
-# --- parameter sets (mechanisms.md §2.10-§2.13) -------------------------------------------------
+# --- parameter sets (as the model sets them) -------------------------------------------------------
 DET_AMPA = {
     "TC_S1": {"Use": 0.72, "Dep": 227, "Fac": 13, "tau_r_AMPA": 0.2, "tau_d_AMPA": 1.74,
               "NMDA_ratio": 0.4, "tau_r_NMDA": 0.29, "tau_d_NMDA": 43},
@@ -86,7 +86,7 @@ def _runs() -> dict[str, list[dict]]:
     return runs
 
 
-# RANGE / GLOBAL names and defaults the model sets by name (§2.10-§2.13)
+# RANGE / GLOBAL names and defaults the model sets by name
 DEFAULTS = {
     "DetAMPANMDA": {"tau_r_AMPA": 0.2, "tau_d_AMPA": 1.7, "tau_r_NMDA": 9.0, "tau_d_NMDA": 61.0, "Use": 1.0,
                     "Dep": 100, "Fac": 10, "e": 0, "mg": 1, "u0": 0, "NMDA_ratio": 1.22, "synapseID": 0,
@@ -189,7 +189,7 @@ def test_functions(res: dict) -> None:
     c.check()
 
 
-# §2.0.5: tp (analytic) and factor (read back from the state jump of a weight-w event)
+# tp (analytic) and factor (read back from the state jump of a weight-w event)
 NORMALISATION = [  # tau_r, tau_d, tp, factor, run, state, Pr*weight
     (0.2, 1.74, "0.488855", "1.496387", "MyExp2SynBB/AMPA/single", "B", 0.001),
     (0.2, 1.74, "0.488855", "1.496387", "DetAMPANMDA/TC_S1/single", "B_AMPA", 0.72),
@@ -227,7 +227,7 @@ def _cont(case: dict, pair: tuple[str, str], taus: tuple[float, float], gmax: fl
     return lambda s: gmax * (b0 * math.exp(-s / taus[1]) - a0 * math.exp(-s / taus[0]))
 
 
-# --- §2.10 DetAMPANMDA --------------------------------------------------------------------------
+# --- DetAMPANMDA --------------------------------------------------------------------------------
 AMPA_SINGLE = {  # Pr1, cont g_AMPA @ tp, rec g_AMPA @ t, rec g_NMDA @ t, rec g @ t, min i
     "TC_S1": ("0.72", "7.2e-4", 0.4889, "7.1987413e-4", 0.525, "1.2814995e-5", 1.475, "7.3068713e-4", 0.525,
               "-0.047494629"),
@@ -320,7 +320,7 @@ def test_stp_state_is_per_netcon(res: dict) -> None:
 
 
 def test_no_facilitation_branch(res: dict) -> None:
-    """Fac <= 0: u = Use at every spike, R recovers with Dep (analytic, §2.10 steps 2-6)."""
+    """Fac <= 0: u = Use at every spike, R recovers with Dep (analytic: the Tsodyks-Markram update at each spike)."""
     case = _one(res, "no_facilitation")
     use, dep, r, expected = NOFAC["Use"], NOFAC["Dep"], 1.0, []
     for k in range(len(TRAIN)):
@@ -332,7 +332,7 @@ def test_no_facilitation_branch(res: dict) -> None:
     assert [s[SLOT["u"]] for s in case["slots"][0]] == pytest.approx([use] * len(TRAIN), rel=1e-12)
 
 
-# --- §2.11 DetGABAAB ----------------------------------------------------------------------------
+# --- DetGABAAB ----------------------------------------------------------------------------------
 GABA_SINGLE = {  # Pr1, continuous g_GABAA @ tp, recorded g_GABAA peak @ t
     "II_1": ("0.125", "1.25e-4", 0.7635, "1.2499515e-4", 0.800),
     "II_0": ("0.08", "8e-5", 0.8057, "7.9999359e-5", 0.825),
@@ -381,7 +381,7 @@ def test_detgabaab_train(res: dict) -> None:
 
 
 def test_instances_keep_their_own_normalisation(res: dict) -> None:
-    """Synapses with different time constants in one run each peak as they do alone (§2.10/§2.11)."""
+    """Synapses with different time constants in one run each peak as they do alone."""
     together = res["runs"]["coexist"]
     alone = [_one(res, f"{s['mech']}/{s['name']}/single") for s in _runs()["coexist"]]
     for spec, a, b in zip(_runs()["coexist"], together, alone, strict=True):
@@ -394,7 +394,7 @@ def test_instances_keep_their_own_normalisation(res: dict) -> None:
     c.check()
 
 
-# --- §2.12 MyExp2SynBB --------------------------------------------------------------------------
+# --- MyExp2SynBB --------------------------------------------------------------------------------
 EXP2_SINGLE = {  # recorded g peak @ t, peak |i| with sign
     "AMPA": ("9.9982517e-4", 0.525, "-0.064988571"),
     "GABAA": ("9.9996119e-4", 0.800, "+0.014999403"),
@@ -425,7 +425,7 @@ def test_myexp2synbb(res: dict) -> None:
     c.check()
 
 
-# --- §2.13 MyExp2SynNMDABB ----------------------------------------------------------------------
+# --- MyExp2SynNMDABB ----------------------------------------------------------------------------
 NMDA_SINGLE = {  # sNMDA peak, g peak, min iNMDA, min ica, time after event
     "NMDA": ("9.9999628e-4", "5.9690397e-5", "-3.3754917e-3", "-5.0812401e-4", 1.475),
     "NMDA_Th": ("1.0000000e-3", "5.9690619e-5", "-3.3755043e-3", "-5.0812590e-4", 38.400),
@@ -451,7 +451,7 @@ def test_myexp2synnmdabb(res: dict) -> None:
     c.check()
 
 
-# --- §2.14 VecStim ------------------------------------------------------------------------------
+# --- VecStim ------------------------------------------------------------------------------------
 def test_vecstim_plays_times(res: dict) -> None:
     vs = res["vecstim"]
     assert vs["play"] == [0, 1, 5, 5, 20]
@@ -486,7 +486,7 @@ print("NOT ABORTED", list(rec))
 
 
 def test_vecstim_unsorted_times_abort(mech_dir: Path) -> None:
-    """Unsorted times give a negative self-event delay: NEURON aborts the process at t = 5 (§2.14)."""
+    """Unsorted times give a negative self-event delay: NEURON aborts the process at t = 5."""
     proc = subprocess.run([sys.executable, "-c", ABORT_CODE], capture_output=True, text=True, timeout=120,
                           env=dict(os.environ, NEURON_MODULE_OPTIONS="-nogui",
                                    SONATA_S1_SYN_MECH_DIR=str(mech_dir)))

@@ -1,10 +1,10 @@
 """Checks of the thalamic density mechanisms hh2ad, ittc, itre, htc, ia, kl and cadad.
 
 Why: the thalamic cells are built from these seven mechanisms only (plus NEURON's ``pas``), and
-they must reproduce the published mechanisms to the printed digits of
-``shared/docs/mechanisms.md`` §2.1-2.7, with the names (RANGE, GLOBAL, implicit GLOBAL) the cell
+they must reproduce the published mechanisms to the printed digits of the reference values
+(computed with the published model's original .mod files), with the names (RANGE, GLOBAL, implicit GLOBAL) the cell
 JSONs set. Per-channel numbers come from one compartment with every channel inserted,
-``finitialize(v)`` and the RANGE variables read back (spec §2.0.4). The whole-soma check of §2.9
+``finitialize(v)`` and the RANGE variables read back. The whole-soma check
 then runs the TC and RE somata for 1.5 s, which exercises the integration (cnexp, htc's
 KINETIC/sparse step, cadad's clamp) and the interplay of all the mechanisms. Only this file's
 own .mod files are compiled. NEURON runs once, in a subprocess, which prints every measured number
@@ -25,7 +25,7 @@ from sonata_s1.paths import MODFILES_DIR
 
 MECHS = ("hh2ad", "ittc", "itre", "htc", "ia", "kl", "cadad")
 
-# §2.1: (v, vtraub) -> m_inf, h_inf, n_inf, tau_m, tau_h, tau_n.
+# hh2ad: (v, vtraub) -> m_inf, h_inf, n_inf, tau_m, tau_h, tau_n.
 HH2AD = {
     (-65.0, -63.0): ("0.009732404516", "0.9975610872", "0.02707447896", "0.1048749647", "3.378561494", "1.795748439"),
     (-65.0, -38.0): ("3.097689778e-05", "0.9999958914", "2.396772358e-04", "0.06640141063", "0.8445079911",
@@ -39,37 +39,37 @@ HH2AD = {
 HH2AD_VARS = ("m_inf", "h_inf", "n_inf", "tau_m", "tau_h", "tau_n")
 VTRAUBS = (-63.0, -38.0, -55.0)
 
-# §2.2: v -> m_inf, h_inf, tau_m (q10m 3), tau_m (q10m 3.55), tau_h (q10h 3), i/g.
+# ittc: v -> m_inf, h_inf, tau_m (q10m 3), tau_m (q10m 3.55), tau_h (q10h 3), i/g.
 ITTC = {
     -65.0: ("0.2753308111", "0.01098694263", "3.936565822", "3.326675342", "21.14371946", "-184.477429"),
     -20.0: ("0.9981492698", "1.444980037e-07", "0.6008169317", "0.5077326184", "10.33498268", "-139.477429"),
 }
-# §2.2/2.3: Nernst carev at 34 degC, cao 2 mM.
+# ittc/itre: Nernst carev at 34 degC, cao 2 mM.
 CAREV = {2.4e-4: "119.4774290", 5e-5: "140.2366011"}
 
-# §2.3: v -> m_inf, h_inf, tau_m (q10m 2.5), tau_h (q10h 2.5), tau_h (q10h 3).
+# itre: v -> m_inf, h_inf, tau_m (q10m 2.5), tau_h (q10h 2.5), tau_h (q10h 3).
 ITRE = {
     -65.0: ("0.1471969986", "0.04742587318", "1.630906371", "60.08524855", "50.07104046"),
     -20.0: ("0.9869305771", "6.144174602e-06", "0.4654120114", "34.00036475", "28.33363729"),
 }
 
-# §2.4: v -> h_inf, tau_s, alpha, beta, k1ca, steady-state m (activation).
+# htc: v -> h_inf, tau_s, alpha, beta, k1ca, steady-state m (activation).
 HTC = {
     -65.0: ("0.1396521834", "754.7675315", "1.850267501e-04", "1.139884508e-03", "8.2944e-08", "0.1450227642"),
     -20.0: ("4.539786870e-05", "58.05152774", "7.820271141e-07", "0.01722529348", "8.2944e-08", "4.728017429e-05"),
 }
 HTC_VARS = ("h_inf", "tau_s", "alpha", "beta", "k1ca", "m_act")
 
-# §2.5: v -> m_inf, h_inf, tau_m, tau_h.
+# ia: v -> m_inf, h_inf, tau_m, tau_h.
 IA = {
     -65.0: ("0.3570398621", "0.1027840249", "0.6991829887", "9.753630063"),
     -20.0: ("0.9910390914", "6.335669175e-05", "0.2574503395", "5.994821877"),
 }
 
-# §2.6 (defaults gmax 4e-4, erev -100).
+# kl (defaults gmax 4e-4, erev -100).
 KL = {-65.0: "0.014", -20.0: "0.032"}
 
-# §2.7: ica = -1e-4 mA/cm2.
+# cadad: ica = -1e-4 mA/cm2.
 CADAD = {"drive": "5.181937837e-06", "cai_ss": "2.659096892e-04"}
 
 # Defaults of every RANGE/GLOBAL parameter, as specified.
@@ -86,7 +86,7 @@ DEFAULTS = {
 }
 GLOBALS = ("q10m_ittc", "q10h_ittc", "exptemp_ittc", "exptemp_itre", "q10m_itre", "q10h_itre",
            "eh_htc", "q10_htc", "erev_kl")
-# Internal temperature factors must not be visible from hoc (§2.0.3).
+# Internal temperature factors must not be visible from hoc (they are computed per temperature).
 HIDDEN = ("tadj_hh2ad", "phi_m_ittc", "phi_h_ittc", "phim_itre", "phih_itre", "tadj_htc", "tadj_ia")
 
 CHANNELS = r'''
@@ -225,7 +225,7 @@ if not neuron.load_mechanisms(@MECH_DIR@, warn_if_already_loaded=False):
     sys.exit("could not load mechanisms")
 h.load_file("stdrun.hoc")
 
-# model-spec §2.5: the single-section thalamic templates (JSON key order: L, Ra, cm, diam, nseg).
+# the single-section thalamic templates (JSON key order: L, Ra, cm, diam, nseg).
 TEMPLATES = {
     "TC": {"geom": {"L": 96.0, "Ra": 100.0, "cm": 1.0, "diam": 96.0, "nseg": 1},
            "pt3d": [(0, 0, 0, 96.0), (0, 96.0, 0, 96.0)],
@@ -314,7 +314,7 @@ for key, (sec, spikes, vrec, crec) in cases.items():
 print("JSON" + json.dumps(out))
 '''
 
-# §2.9: cell:amp -> (n spikes, {spike index: printed time}, v(499), v(799), v(1500), cai(1500)).
+# whole-soma check: cell:amp -> (n spikes, {spike index: printed time}, v(499), v(799), v(1500), cai(1500)).
 SOMA_CHECKS = {
     "TC:None": (0, {}, "-59.0884", "-58.9966", "-58.9111", "3.01325e-4"),
     "TC:-0.1": (10, dict(enumerate("837.95 840.73 843.28 846.08 849.18 852.75 856.98 862.50 870.98 897.98".split())),

@@ -1,4 +1,4 @@
-"""check-source CLI and the deep per-cell checks (data-inventory §9 items 8-14)."""
+"""check-source CLI and the deep per-cell checks (sections, geometry, mechanisms)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The published data through load_source: counts and example values from data-inventory / model-spec."""
+"""The published data through load_source: counts and example values of the published files."""
 
 from __future__ import annotations
 
